@@ -1,0 +1,65 @@
+# Senda: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test install translations db demo lint browser extract clean
+
+run: install translations db
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+translations: $(CATALOGS)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/python
+	$(PY) -m babel.messages.frontend compile -d translations -l $* --statistics
+
+# Create or upgrade the embedded SQLite database; demo data the first time.
+db: install
+	@mkdir -p instance
+	@if [ -f instance/senda.db ]; then fresh=0; else fresh=1; fi; \
+	$(FLASK) db upgrade && \
+	if [ $$fresh = 1 ]; then $(FLASK) demo load; fi
+
+demo: install
+	$(FLASK) demo load
+
+# Debian's Chromium for the browser tests (installed once, as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Chromium: sudo apt-get install chromium"; fi; }
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(DEV_STAMP) translations browser lint
+	$(VENV)/bin/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+	  SENDA_TEST_DATABASE="$$TEST_DATABASE_URL" $(VENV)/bin/pytest -m "not browser"; \
+	fi
+
+extract: $(DEV_STAMP)
+	$(FLASK) translate update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

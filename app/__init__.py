@@ -1,0 +1,66 @@
+"""Senda: case management for youth violence-prevention programs."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from config import Config, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application. Never touches the schema: migrations are run
+    by ``flask db upgrade``."""
+    config_class = config_class or config_from_env()
+    config_class.validate()
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    from app.security.keys import load_keys
+
+    app.extensions["senda_keys"] = load_keys(app.config)
+
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from app import models  # noqa: F401  (every model registered for Alembic)
+    from app.audit import service as _audit  # noqa: F401  (commit hooks)
+    from app.auth import sessions
+
+    sessions.init_app(app)
+
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.errors import bp as errors_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from app import templating
+    from app.security import headers
+
+    headers.init_app(app)
+    templating.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,96 @@
+"""Recording audit events in the same transaction as the change they record.
+
+``record()`` queues an event on the current database session; just before
+that session commits, the queued events are chained and inserted, in the
+same transaction. If the commit fails, neither the change nor its event is
+kept; a request that rolls back drops its queued events too."""
+
+import hashlib
+import hmac
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from app.audit.chain import GENESIS, entry_hash
+from app.audit.models import AuditEvent, AuditHead
+from app.extensions import db
+
+PENDING = "senda_audit_pending"
+ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
+
+
+def record(
+    action: str,
+    *,
+    outcome: str = ALLOWED,
+    object_type: str | None = None,
+    object_id: Any = None,
+    detail: str | None = None,
+    user: Any = None,
+) -> None:
+    """Queue an audit event; it is written when the session commits.
+
+    ``detail`` is short and machine-readable, never personal data."""
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    values = {
+        "at": datetime.now(timezone.utc),
+        "user_id": getattr(user, "id", None),
+        "role": getattr(user, "role", None),
+        "organization_id": getattr(user, "organization_id", None),
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "outcome": outcome,
+        "detail": detail[:500] if detail else None,
+        "ip": None,
+        "user_agent": None,
+    }
+    if has_request_context():
+        values["ip"] = (request.remote_addr or "")[:45] or None
+        values["user_agent"] = (request.user_agent.string or "")[:200] or None
+    db.session.info.setdefault(PENDING, []).append(values)
+
+
+def hash_terms(terms: str) -> str:
+    """A keyed hash of search terms: searches can be compared, not read."""
+    key = current_app.extensions["senda_keys"].audit_key
+    return hmac.new(key, terms.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    key = current_app.extensions["senda_keys"].audit_key
+    # Take the head row first: this locks it (PostgreSQL row lock, SQLite
+    # write lock) so concurrent writers extend the chain one at a time.
+    bind = session.connection()
+    updated = bind.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    if updated.rowcount == 0:
+        session.add(AuditHead(id=1, seq=0, head_hash=GENESIS))
+        session.flush()
+    head = session.get(AuditHead, 1, populate_existing=True)
+    seq, prev = head.seq, head.head_hash
+    for values in pending:
+        seq += 1
+        audit_event = AuditEvent(seq=seq, prev_hash=prev, entry_hash="", **values)
+        audit_event.entry_hash = entry_hash(key, prev, audit_event)
+        prev = audit_event.entry_hash
+        session.add(audit_event)
+    head.seq, head.head_hash = seq, prev
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)

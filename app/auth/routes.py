@@ -1,0 +1,139 @@
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.audit.service import DENIED, FAILED, record
+from app.auth import bp
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.sessions import end_session, start_session
+from app.extensions import db, limiter
+from app.security.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(
+            select(User).where(User.username == form.username.data.strip().lower())
+        )
+        if authenticate(user, form.password.data):
+            start_session(user)
+            record("auth.login", user=user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+        db.session.commit()  # failure counters and their audit events
+        flash(
+            _(
+                "The username or password is not correct. After %(n)d failed attempts "
+                "an account is locked for %(minutes)d minutes.",
+                n=current_app.config["LOCKOUT_THRESHOLD"],
+                minutes=current_app.config["LOCKOUT_MINUTES"],
+            ),
+            "error",
+        )
+    return render_template("auth/login.html", form=form)
+
+
+def authenticate(user: User | None, password: str) -> bool:
+    """Check a password, counting failures and locking the account after
+    too many. Unknown users, wrong passwords, locked and inactive accounts
+    all look the same to the caller."""
+    now = datetime.now(timezone.utc)
+    cfg = current_app.config
+    if user is None:
+        verify_password(None, password)  # same work as a real check
+        record("auth.login", outcome=FAILED, detail="unknown_user")
+        return False
+    if user.is_locked(now):
+        verify_password(None, password)
+        record("auth.login", outcome=DENIED, object_type="user", object_id=user.id,
+               detail="locked", user=user)
+        return False
+    if not verify_password(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        reason = "inactive" if user.active is False else "bad_password"
+        record("auth.login", outcome=FAILED, object_type="user", object_id=user.id,
+               detail=reason, user=user)
+        if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
+            user.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+            record("auth.lockout", outcome=DENIED, object_type="user", object_id=user.id,
+                   user=user)
+        return False
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End every session of this user, in every process."""
+    user = current_user._get_current_object()
+    user.session_version += 1
+    record("auth.logout")
+    db.session.commit()
+    end_session()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        problem = password_problem(form.new_password.data, user.username)
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("The current password is not correct."))
+        elif problem:
+            form.new_password.errors.append(password_message(problem))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("Choose a password different from the current one."))
+        else:
+            user.password_hash = hash_password(form.new_password.data)
+            user.must_change_password = False
+            user.password_changed_at = datetime.now(timezone.utc)
+            user.session_version += 1  # ends every other session
+            record("auth.password_change", object_type="user", object_id=user.id)
+            db.session.commit()
+            start_session(user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+def password_message(problem: str) -> str:
+    return {
+        "too_short": _("Use at least 12 characters."),
+        "too_long": _("Use at most 256 characters."),
+        "too_common": _("This password is too common or contains your username. Choose another."),
+    }[problem]

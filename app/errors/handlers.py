@@ -1,0 +1,79 @@
+"""Translated error pages. They never show a traceback or personal data:
+unexpected errors get a reference id that points to the server log."""
+
+import logging
+import secrets
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.audit.service import DENIED, record
+from app.errors import bp
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role does not allow you to open this page.")),
+    404: (_l("Not found"), _l("This page does not exist, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    413: (_l("File too large"), _l("The file or form you sent is larger than allowed.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing was saved.")),
+    503: (_l("Service unavailable"), _l("The service is briefly unavailable. Nothing was saved. Please try again in a moment.")),
+}
+
+
+def error_page(status: int, reference: str | None = None):
+    db.session.rollback()
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, reference=reference
+    ), status
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    status = error.code or 500
+    if status == 403 and current_user.is_authenticated:
+        db.session.rollback()
+        record("access.denied", outcome=DENIED, detail=f"endpoint={request.endpoint}")
+        db.session.commit()
+        title, message = MESSAGES[403]
+        return render_template("errors/error.html", status=403, title=title,
+                               message=message, reference=None), 403
+    return error_page(status if status in MESSAGES else 400)
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    title = _l("Form expired")
+    message = _l("The form expired or was sent from another page. Go back, reload it and try again.")
+    db.session.rollback()
+    return render_template("errors/error.html", status=400, title=title, message=message,
+                           reference=None), 400
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):
+    reference = secrets.token_hex(4)
+    log.error("database error [ref %s] on %s", reference, request.path, exc_info=error)
+    return error_page(503, reference)
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception):
+    reference = secrets.token_hex(4)
+    log.error("unhandled error [ref %s] on %s", reference, request.path, exc_info=error)
+    return error_page(500, reference)
+
+
+@bp.route("/csp-report", methods=["POST"])
+def csp_report():
+    log.warning("CSP violation reported: %s", request.get_data(as_text=True)[:2000])
+    return "", 204

@@ -1,0 +1,39 @@
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.extensions import db
+from app.main import bp
+from app.navigation import home_cards
+
+
+@bp.route("/")
+def index():
+    """Each role's home page: what this role can do."""
+    return render_template("main/index.html", cards=home_cards(current_user))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the app can reach its database, 503 when it cannot."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="unavailable", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switch: kept in the session, and on the user when signed in."""
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    from app.auth.routes import safe_next
+
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,38 @@
+"""Navigation and home-page entries, shown only for what the role may use.
+Hiding a link is a courtesy: the views check permissions themselves."""
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.security.policy import can
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    endpoint: str
+    label: object
+    description: object
+
+
+ENTRIES = (
+    Entry("admin.users", "admin.users", _l("Users"),
+          _l("Create accounts, set roles and scopes, deactivate users.")),
+    Entry("admin.organizations", "admin.organizations", _l("Organizations"),
+          _l("NGOs, police units, municipal offices and ministries, and where they work.")),
+    Entry("admin.geography", "admin.geography", _l("Geography"),
+          _l("Countries, departments and municipalities, with their codes.")),
+)
+
+
+def nav_entries(user) -> list[Entry]:
+    return [e for e in ENTRIES if can(user, e.action)]
+
+
+def home_cards(user) -> list[dict]:
+    return [
+        {"label": e.label, "description": e.description, "url": url_for(e.endpoint)}
+        for e in nav_entries(user)
+    ]

@@ -1,0 +1,39 @@
+"""Names every template can use."""
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.navigation import nav_entries
+
+ROLE_DESCRIPTIONS = {
+    "admin": _l("You manage users, organizations and geography. Case contents are not visible to administrators."),
+    "coordinator": _l("You supervise your team's cases in your municipalities and manage programs."),
+    "social_worker": _l("You register and follow the youth in your caseload."),
+    "police": _l("You record community policing sessions with anonymous head-counts."),
+    "ngo_manager": _l("You see outcome summaries per municipality. No personal data is shown to managers."),
+    "auditor": _l("You read the audit log and check its integrity."),
+}
+
+
+def scope_label(user) -> str:
+    return ", ".join(scope.code for scope in user.scopes)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_decimal, "format_number")
+    app.add_template_filter(format_date, "format_date")
+    app.add_template_filter(format_datetime, "format_datetime")
+    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "nav_entries": nav_entries,
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind),
+            "role_description": lambda role: ROLE_DESCRIPTIONS.get(role, ""),
+            "scope_label": scope_label,
+        }

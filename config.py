@@ -1,0 +1,148 @@
+"""Configuration classes. Every value comes from the environment; only
+development and testing have fallbacks, and production refuses to start
+without its secrets (see ``ProductionConfig.validate``)."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: idle timeout and absolute lifetime are enforced server-side
+    # on every request (app/auth/sessions.py); the cookie flags are defaults.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+    SESSION_COOKIE_NAME = "senda_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Login protection.
+    LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory
+    # profile, above OWASP's minimum (m=19 MiB, t=2, p=1), which tests use.
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
+    ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
+
+    # Number of reverse proxies in front of the app (0: none) for ProxyFix.
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own limits
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("SENDA_TIMEZONE", "America/El_Salvador")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("es", "en")
+
+    # Keys for encryption at rest, blind indexes and the audit chain.
+    # Each may come from the environment or from instance/keys.json.
+    DATA_KEYS = os.environ.get("SENDA_DATA_KEYS")
+    BLIND_INDEX_KEY = os.environ.get("SENDA_BLIND_INDEX_KEY")
+    AUDIT_KEY = os.environ.get("SENDA_AUDIT_KEY")
+    KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
+
+    PAGE_SIZE = _int("PAGE_SIZE", 25)
+    DEMO_PASSWORD = "Senda-demo-2026"
+    ALLOW_DEMO = False
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise ConfigError when the configuration is unsafe to run."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the reloader is enough; the debugger stays off everywhere
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-not-for-production"  # nosec B105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{INSTANCE_DIR / 'senda.db'}"
+    )
+    SESSION_COOKIE_SECURE = False
+    ALLOW_DEMO = True
+    GENERATE_KEYS = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # nosec B105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    ALLOW_DEMO = True
+    GENERATE_KEYS = False
+    # Fixed test keys (32 bytes, base64) so tests are repeatable.
+    DATA_KEYS = "k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    BLIND_INDEX_KEY = "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5ISE="
+    AUDIT_KEY = "YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy1vbmx5ISE="
+    KEYS_FILE = ""
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+    GENERATE_KEYS = False
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", cls.SECRET_KEY),
+                ("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "Senda will not start in production without: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by SENDA_ENV (development by default)."""
+    name = os.environ.get("SENDA_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"Unknown SENDA_ENV {name!r}; use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]
