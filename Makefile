@@ -48,8 +48,10 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium"; fi; }
 
+# Static checks: ruff, and bandit failing on medium severity or above.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r app config.py wsgi.py --severity-level medium
 
 test: $(DEV_STAMP) translations browser lint
 	$(VENV)/bin/pytest

@@ -72,7 +72,7 @@ class Config:
     KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
 
     PAGE_SIZE = _int("PAGE_SIZE", 25)
-    DEMO_PASSWORD = "Senda-demo-2026"
+    DEMO_PASSWORD = "Senda-demo-2026"  # nosec B105 - published demo password; demo load refuses production
     ALLOW_DEMO = False
 
     @classmethod

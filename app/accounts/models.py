@@ -1,6 +1,6 @@
 """Organizations, users and their geographic scope."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -21,7 +21,7 @@ from app.security.crypto import Encrypted, EncryptedBytes, new_row_uid
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 organization_municipalities = Table(
@@ -84,7 +84,8 @@ class User(UserMixin, db.Model):
     full_name = Encrypted("full_name_ct")
     _email = Encrypted("email_ct")
 
-    __mapper_args__ = {"version_id_col": version}
+    # ``version`` counts administrative edits only (bumped by the admin
+    # service): sign-ins update this row too and must not make forms stale.
 
     @property
     def email(self) -> str | None:
@@ -113,7 +114,7 @@ class User(UserMixin, db.Model):
 
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class UserScope(db.Model):

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.formtools import choices
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
 
@@ -35,7 +36,7 @@ class UserForm(FlaskForm):
         _l("Email"),
         validators=[Optional(), Email(_l("Enter a valid email address."), check_deliverability=False), Length(max=200)],
     )
-    role = SelectField(_l("Role"), choices=[(code, label) for code, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
     organization_id = SelectField(_l("Organization"), coerce=int)
     scope = TextAreaField(
         _l("Scope"),
@@ -45,7 +46,7 @@ class UserForm(FlaskForm):
         ),
         validators=[Length(max=4000)],
     )
-    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -57,7 +58,7 @@ class ResetPasswordForm(FlaskForm):
 class OrganizationForm(FlaskForm):
     version = HiddenField()
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=160)])
-    kind = SelectField(_l("Kind"), choices=[(code, label) for code, label in ORG_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=choices(ORG_KIND_LABELS.items()))
     country_code = SelectField(_l("Country"))
     municipalities = TextAreaField(
         _l("Municipalities served"),
@@ -73,5 +74,5 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Username"), validators=[Optional(), Length(max=60)])
-    role = SelectField(_l("Role"), choices=[("", _l("All roles"))] + list(ROLE_LABELS.items()),
+    role = SelectField(_l("Role"), choices=choices([("", _l("All roles")), *ROLE_LABELS.items()]),
                        validators=[Optional()])

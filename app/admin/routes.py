@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
+from app.accounts.roles import ROLE_LABELS
 from app.accounts.services import (
     ScopeError,
     create_user,
@@ -19,6 +20,7 @@ from app.admin import bp
 from app.admin.forms import OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
 from app.audit.service import record
 from app.extensions import db
+from app.formtools import choices
 from app.geo.models import Country, Department, Municipality
 from app.security.passwords import hash_password
 from app.security.policy import requires
@@ -33,8 +35,8 @@ def stale(obj, submitted: str | None) -> bool:
     return str(obj.version) != (submitted or "")
 
 
-def _org_choices() -> list[tuple[int, str]]:
-    return [(o.id, o.name) for o in db.session.scalars(select(Organization).order_by(Organization.name))]
+def _org_choices():
+    return choices((o.id, o.name) for o in db.session.scalars(select(Organization).order_by(Organization.name)))
 
 
 @bp.route("/users")
@@ -93,9 +95,9 @@ def edit_user(user_id: int):
         form.locale.data = user.locale or "es"
     if form.validate_on_submit():
         if stale(user, form.version.data):
-            flash(_("Someone else changed this user while you were editing. "
-                    "The form now shows their version; your changes were not saved."), "error")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            form.version.data = str(user.version)
+            return render_template("admin/user_form.html", form=form, user=user,
+                                   reset_form=ResetPasswordForm(), conflict=saved_user(user))
         if username_taken(form.username.data, except_id=user.id):
             form.username.errors.append(_("This username is already in use."))
         elif form.email.data and email_taken(form.email.data, except_id=user.id):
@@ -112,6 +114,17 @@ def edit_user(user_id: int):
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm())
+
+
+def saved_user(user: User) -> list[tuple[str, str]]:
+    """The stored values shown beside a stale form."""
+    return [
+        (_("Username"), user.username), (_("Full name"), user.full_name),
+        (_("Email"), user.email or ""), (_("Role"), str(ROLE_LABELS[user.role])),
+        (_("Organization"), user.organization.name),
+        (_("Scope"), ", ".join(s.code for s in user.scopes)),
+        (_("Active"), _("yes") if user.active else _("no")),
+    ]
 
 
 def apply_user_changes(user: User, form: UserForm, scopes) -> None:
@@ -143,6 +156,7 @@ def apply_user_changes(user: User, form: UserForm, scopes) -> None:
         user.active = True
         user.failed_logins, user.locked_until = 0, None
         record("user.reactivate", object_type="user", object_id=user.id)
+    user.version += 1
     if changed:
         record("user.update", object_type="user", object_id=user.id,
                detail="fields=" + ",".join(changed))
@@ -185,10 +199,10 @@ def organizations():
 def edit_organization(org_id: int | None):
     org = db.get_or_404(Organization, org_id) if org_id else None
     form = OrganizationForm(obj=org)
-    form.country_code.choices = [
+    form.country_code.choices = choices(
         (c.code, c.name(str(get_locale())))
         for c in db.session.scalars(select(Country).order_by(Country.name_es))
-    ]
+    )
     if org is None:
         del form.active
     if request.method == "GET" and org:
@@ -196,9 +210,10 @@ def edit_organization(org_id: int | None):
         form.municipalities.data = ", ".join(m.code for m in org.municipalities)
     if form.validate_on_submit():
         if org and stale(org, form.version.data):
-            flash(_("Someone else changed this organization while you were editing. "
-                    "The form now shows their version; your changes were not saved."), "error")
-            return redirect(url_for("admin.edit_organization", org_id=org.id))
+            form.version.data = str(org.version)
+            saved = [(form.name.label.text, org.name),
+                     (form.municipalities.label.text, ", ".join(m.code for m in org.municipalities))]
+            return render_template("admin/organization_form.html", form=form, org=org, conflict=saved)
         codes = split_codes(form.municipalities.data)
         found = db.session.scalars(
             select(Municipality).join(Department).where(

@@ -7,7 +7,7 @@ kept; a request that rolls back drops its queued events too."""
 
 import hashlib
 import hmac
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, request
@@ -38,7 +38,7 @@ def record(
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     values = {
-        "at": datetime.now(timezone.utc),
+        "at": datetime.now(UTC),
         "user_id": getattr(user, "id", None),
         "role": getattr(user, "role", None),
         "organization_id": getattr(user, "organization_id", None),

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -64,7 +64,7 @@ def authenticate(user: User | None, password: str) -> bool:
     """Check a password, counting failures and locking the account after
     too many. Unknown users, wrong passwords, locked and inactive accounts
     all look the same to the caller."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cfg = current_app.config
     if user is None:
         verify_password(None, password)  # same work as a real check
@@ -121,7 +121,7 @@ def change_password():
         else:
             user.password_hash = hash_password(form.new_password.data)
             user.must_change_password = False
-            user.password_changed_at = datetime.now(timezone.utc)
+            user.password_changed_at = datetime.now(UTC)
             user.session_version += 1  # ends every other session
             record("auth.password_change", object_type="user", object_id=user.id)
             db.session.commit()

@@ -2,7 +2,7 @@
 (revocation across processes), idle timeout, absolute lifetime, forced
 password change, and login required everywhere but a few public pages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -19,7 +19,7 @@ SEEN_REFRESH_SECONDS = 30
 
 
 def now_ts() -> float:
-    return datetime.now(timezone.utc).timestamp()
+    return datetime.now(UTC).timestamp()
 
 
 def init_app(app: Flask) -> None:

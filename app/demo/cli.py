@@ -61,7 +61,7 @@ def load_demo() -> list[str]:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
         user, _ = create_user(
-            username=username, full_name=full_name, email=f"{username}@demo.senda.invalid",
+            username=username, full_name=full_name, email=f"{username}@demo.example.org",
             role=role, organization=orgs[org_name], scope_codes=codes, locale=locale,
             password=password,
         )

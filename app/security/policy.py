@@ -2,8 +2,8 @@
 roles and scope are decided. Views ask ``can(user, action)`` (or use
 ``@requires``); lists start from the scoped queries defined here."""
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user

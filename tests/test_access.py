@@ -1,0 +1,86 @@
+"""Every route x every role gets the expected answer: signed-out users are
+sent to the login page, roles without the permission get a translated 403."""
+
+import pytest
+
+from app.accounts.roles import ROLES
+from app.auth.sessions import PUBLIC_ENDPOINTS
+from app.security.policy import PERMISSIONS
+from tests.conftest import login
+
+DEMO_USER = {
+    "admin": "admin", "coordinator": "coord.sv", "social_worker": "worker.sv",
+    "police": "police.sv", "ngo_manager": "manager.sv", "auditor": "auditor",
+}
+# Pages every signed-in user may open.
+ANY_SIGNED_IN = {"main.index", "auth.change_password", "auth.logout", "main.set_language"}
+URL_ARGS = {"user_id": 1, "org_id": 1}
+
+
+def routes(app):
+    """(endpoint, url, methods) for every route but static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        args = {name: URL_ARGS[name] for name in rule.arguments if name not in rule.defaults or {}}
+        with app.test_request_context():
+            from flask import url_for
+
+            found.append((rule.endpoint, url_for(rule.endpoint, **args), rule.methods))
+    return found
+
+
+def required_action(app, endpoint):
+    return getattr(app.view_functions[endpoint], "required_action", None)
+
+
+def test_every_route_is_public_open_to_all_or_guarded(app):
+    unguarded = [
+        endpoint for endpoint, _, _ in routes(app)
+        if endpoint not in PUBLIC_ENDPOINTS and endpoint not in ANY_SIGNED_IN
+        and required_action(app, endpoint) is None
+    ]
+    assert unguarded == []
+
+
+def test_every_permission_names_real_roles():
+    assert all(roles <= set(ROLES) for roles in PERMISSIONS.values())
+
+
+def test_signed_out_users_are_sent_to_login(app, client):
+    for endpoint, url, methods in routes(app):
+        if endpoint in PUBLIC_ENDPOINTS:
+            continue
+        method = "GET" if "GET" in methods else "POST"
+        response = client.open(url, method=method)
+        # POSTs without a CSRF token are refused before anything else
+        assert response.status_code in ((302,) if method == "GET" else (302, 400)), endpoint
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/auth/login"), endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_pages(app, client, role):
+    login(client, DEMO_USER[role])
+    for endpoint, url, methods in routes(app):
+        if "GET" not in methods or endpoint in PUBLIC_ENDPOINTS or endpoint == "auth.logout":
+            continue
+        action = required_action(app, endpoint)
+        allowed = action is None or role in PERMISSIONS[action]
+        response = client.get(url)
+        assert response.status_code == (200 if allowed else 403), (role, endpoint)
+        if not allowed:
+            assert "Su rol no le permite" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_admin_posts_are_refused_to_other_roles(app, client, role):
+    from tests.conftest import csrf_token
+
+    login(client, DEMO_USER[role])
+    token = csrf_token(client, "/")
+    for endpoint, url, methods in routes(app):
+        if endpoint.startswith("admin.") and "POST" in methods:
+            response = client.post(url, data={"csrf_token": token, "username": "x", "name": "x"})
+            assert response.status_code == 403, endpoint
