@@ -45,6 +45,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     sessions.init_app(app)
 
     from app.admin import bp as admin_bp
+    from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.main import bp as main_bp
@@ -53,6 +54,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
 
     from app import templating
     from app.security import headers

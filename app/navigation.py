@@ -24,6 +24,12 @@ ENTRIES = (
           _l("NGOs, police units, municipal offices and ministries, and where they work.")),
     Entry("admin.geography", "admin.geography", _l("Geography"),
           _l("Countries, departments and municipalities, with their codes.")),
+    Entry("audit.security_events", "audit.events", _l("Audit log"),
+          _l("Who did what, when and from where.")),
+    Entry("audit.view", "audit.case_history", _l("Case access history"),
+          _l("Who looked at a case file, by case code.")),
+    Entry("audit.view", "audit.chain", _l("Audit chain"),
+          _l("Check that no audit event was changed or removed.")),
 )
 
 

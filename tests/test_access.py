@@ -69,6 +69,8 @@ def test_each_role_gets_exactly_its_pages(app, client, role):
         action = required_action(app, endpoint)
         allowed = action is None or role in PERMISSIONS[action]
         response = client.get(url)
+        response.get_data()
+        response.close()  # streamed exports keep their context until closed
         assert response.status_code == (200 if allowed else 403), (role, endpoint)
         if not allowed:
             assert "Su rol no le permite" in response.get_data(as_text=True)

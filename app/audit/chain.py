@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,10 +47,15 @@ class VerifyResult:
 
 def verify(session: Session, key: bytes, batch: int = 5000) -> VerifyResult:
     """Walk the whole chain in sequence order; report the first broken event."""
+    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    with closing(session.scalars(query)) as events:
+        return _walk(session, key, events)
+
+
+def _walk(session: Session, key: bytes, events) -> VerifyResult:
     prev, expected_seq, checked = GENESIS, 1, 0
     last_id = None
-    query = select(AuditEvent).order_by(AuditEvent.seq)
-    for event in session.scalars(query.execution_options(yield_per=batch)):
+    for event in events:
         checked += 1
         if event.seq != expected_seq:
             return VerifyResult(False, checked, prev, event.seq, event.id,

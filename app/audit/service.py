@@ -53,7 +53,10 @@ def record(
     if has_request_context():
         values["ip"] = (request.remote_addr or "")[:45] or None
         values["user_agent"] = (request.user_agent.string or "")[:200] or None
-    db.session.info.setdefault(PENDING, []).append(values)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any SQL, drops the event
+    session.info.setdefault(PENDING, []).append(values)
 
 
 def hash_terms(terms: str) -> str:
@@ -91,6 +94,6 @@ def _before_commit(session: Session) -> None:
     _write_pending(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(PENDING, None)

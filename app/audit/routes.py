@@ -1,0 +1,144 @@
+"""Auditor screens: the event list, one case's access history, the chain
+status, and a CSV export. Administrators see security events only."""
+
+from datetime import datetime, time, timedelta, timezone
+
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+
+from app.accounts.models import User
+from app.audit import bp
+from app.audit.actions import ACTION_LABELS, SECURITY_PREFIXES, action_label
+from app.audit.chain import verify
+from app.audit.forms import AuditFilterForm, CaseHistoryForm
+from app.audit.models import AuditEvent, AuditHead
+from app.audit.service import record
+from app.exports import csv_lines
+from app.extensions import db
+from app.formtools import choices
+from app.security.policy import can, requires
+
+
+def security_only() -> bool:
+    return not can(current_user, "audit.view")
+
+
+def filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    visible = [code for code in ACTION_LABELS
+               if not security_only() or code.startswith(SECURITY_PREFIXES)]
+    form.action.choices = choices([("", _("Any action")), *((c, action_label(c)) for c in visible)])
+    form.validate()
+    return form
+
+
+def events_query(form: AuditFilterForm) -> Select:
+    """The filtered events, newest first, with the acting user's username."""
+    query = (
+        select(AuditEvent, User.username)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .order_by(AuditEvent.seq.desc())
+    )
+    if security_only():
+        query = query.where(or_(*(AuditEvent.action.startswith(p) for p in SECURITY_PREFIXES)))
+    if form.start.data and not form.start.errors:
+        query = query.where(AuditEvent.at >= datetime.combine(form.start.data, time.min, timezone.utc))
+    if form.end.data and not form.end.errors:
+        end = datetime.combine(form.end.data + timedelta(days=1), time.min, timezone.utc)
+        query = query.where(AuditEvent.at < end)
+    if form.username.data:
+        query = query.where(User.username == form.username.data.strip().lower())
+    if form.action.data and not form.action.errors:
+        query = query.where(AuditEvent.action == form.action.data)
+    if form.object_type.data:
+        query = query.where(AuditEvent.object_type == form.object_type.data.strip())
+    if form.object_id.data:
+        query = query.where(AuditEvent.object_id == form.object_id.data.strip())
+    if form.outcome.data and not form.outcome.errors:
+        query = query.where(AuditEvent.outcome == form.outcome.data)
+    return query
+
+
+def filter_detail(form: AuditFilterForm) -> str:
+    """Which filters were used (names only) for the audit event of a view."""
+    used = [name for name, field in form._fields.items() if field.data]
+    return "filters=" + ",".join(used) if used else "filters=none"
+
+
+@bp.route("/")
+@requires("audit.security_events")
+def events():
+    form = filter_form()
+    page_number = request.args.get("page", 1, type=int)
+    query = events_query(form)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    per_page = current_app.config["PAGE_SIZE"]
+    rows = db.session.execute(query.limit(per_page).offset((max(page_number, 1) - 1) * per_page)).all()
+    record("audit.view", detail=filter_detail(form))
+    db.session.commit()
+    return render_template(
+        "audit/events.html", form=form, rows=rows, total=total, page=max(page_number, 1),
+        pages=max(1, -(-total // per_page)), security_only=security_only(),
+    )
+
+
+@bp.route("/export.csv")
+@requires("audit.security_events")
+def export():
+    form = filter_form()
+    query = events_query(form).execution_options(yield_per=1000)
+    record("audit.export", detail=filter_detail(form))
+    db.session.commit()
+    header = [_("Sequence"), _("Time (UTC)"), _("User"), _("Role"), _("Action"), _("Object type"),
+              _("Object id"), _("Outcome"), _("IP address"), _("Detail")]
+
+    def rows():
+        for event, username in db.session.execute(query):
+            yield (event.seq, event.at.strftime("%Y-%m-%d %H:%M:%S"), username or "", event.role or "",
+                   event.action, event.object_type or "", event.object_id or "", event.outcome,
+                   event.ip or "", event.detail or "")
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(csv_lines(header, rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="senda-audit-{stamp}.csv"'},
+    )
+
+
+@bp.route("/case")
+@requires("audit.view")
+def case_history():
+    """Who looked at this case file, and when: every event on the case."""
+    form = CaseHistoryForm(request.args)
+    code = (form.code.data or "").strip().upper() if form.validate() else ""
+    rows = []
+    if code:
+        rows = db.session.execute(
+            select(AuditEvent, User.username)
+            .outerjoin(User, User.id == AuditEvent.user_id)
+            .where(AuditEvent.object_type == "youth", AuditEvent.object_id == code)
+            .order_by(AuditEvent.seq.desc())
+            .limit(500)
+        ).all()
+        record("audit.case_history", object_type="youth", object_id=code)
+        db.session.commit()
+    return render_template("audit/case_history.html", form=form, code=code, rows=rows)
+
+
+@bp.route("/chain")
+@requires("audit.view")
+def chain():
+    result = verify(db.session, current_app.extensions["senda_keys"].audit_key)
+    head = db.session.get(AuditHead, 1)
+    record("audit.verify", outcome="allowed" if result.ok else "failed",
+           detail=f"events={result.checked}")
+    db.session.commit()
+    return render_template("audit/chain.html", result=result, head=head)
+
+
+@bp.app_template_filter("action_label")
+def action_label_filter(code: str) -> str:
+    return action_label(code)
