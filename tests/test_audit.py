@@ -176,19 +176,23 @@ def test_a_failed_transaction_keeps_neither_the_change_nor_its_event(app):
 
 def test_an_event_without_commit_is_not_written(app):
     with app.app_context():
+        before = db.session.scalar(text("SELECT count(*) FROM audit_events"))
         record("user.update", object_type="user", object_id=1)
         db.session.rollback()
         db.session.commit()
-        assert db.session.scalar(text("SELECT count(*) FROM audit_events")) == 0
+        assert db.session.scalar(text("SELECT count(*) FROM audit_events")) == before
 
 
 # --- tamper evidence ---------------------------------------------------------
 
-def make_events(app, n=5):
+def make_events(app, n=5) -> int:
+    """Add n events; returns the sequence number before them."""
     with app.app_context():
+        base = db.session.scalar(text("SELECT seq FROM audit_head"))
         for i in range(n):
             record("user.update", object_type="user", object_id=i, detail=f"n={i}")
             db.session.commit()
+    return base
 
 
 def tamper(app, sql):
@@ -208,38 +212,46 @@ def run_verify(runner):
 
 
 def test_verify_passes_on_a_clean_log(app, runner):
-    make_events(app)
+    base = make_events(app)
     result = run_verify(runner)
-    assert result.exit_code == 0 and "5 events" in result.output
+    assert result.exit_code == 0 and f"{base + 5} events" in result.output
 
 
-@pytest.mark.parametrize("sql, broken", [
-    ("UPDATE audit_events SET detail = 'n=99' WHERE seq = 3", 3),
-    ("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2", 2),
-    ("DELETE FROM audit_events WHERE seq = 4", 5),
-    ("DELETE FROM audit_events WHERE seq = 5", 5),
-    ("INSERT INTO audit_events (seq, at, action, outcome, prev_hash, entry_hash) "
-     "SELECT 6, at, 'auth.login', 'allowed', entry_hash, entry_hash FROM audit_events WHERE seq = 5", 6),
-    ("UPDATE audit_events SET seq = CASE seq WHEN 2 THEN 3 ELSE 2 END + 1000 WHERE seq IN (2, 3)", 2),
-])
-def test_verify_fails_naming_the_first_broken_event(app, runner, sql, broken):
-    make_events(app)
-    if "+ 1000" in sql:  # swap two events' positions (via a temporary offset)
-        tamper(app, sql)
-        tamper(app, "UPDATE audit_events SET seq = seq - 1000 WHERE seq > 1000")
-    else:
-        tamper(app, sql)
+# Each case: SQL with {b} = the sequence number before the five new events,
+# and the offset (from {b}) of the event verify must name.
+TAMPERING = {
+    "changed detail": (["UPDATE audit_events SET detail = 'n=99' WHERE seq = {b} + 3"], 3),
+    "changed outcome": (["UPDATE audit_events SET outcome = 'denied' WHERE seq = {b} + 2"], 2),
+    "deleted in the middle": (["DELETE FROM audit_events WHERE seq = {b} + 4"], 5),
+    "deleted at the end": (["DELETE FROM audit_events WHERE seq = {b} + 5"], 5),
+    "inserted at the end": ([
+        "INSERT INTO audit_events (seq, at, action, outcome, prev_hash, entry_hash) "
+        "SELECT seq + 1, at, 'auth.login', 'allowed', entry_hash, entry_hash "
+        "FROM audit_events WHERE seq = {b} + 5"], 6),
+    "swapped pair": ([
+        "UPDATE audit_events SET seq = seq + 1000 WHERE seq IN ({b} + 2, {b} + 3)",
+        "UPDATE audit_events SET seq = {b} + 3 WHERE seq = {b} + 1002",
+        "UPDATE audit_events SET seq = {b} + 2 WHERE seq = {b} + 1003"], 2),
+}
+
+
+@pytest.mark.parametrize("case", TAMPERING)
+def test_verify_fails_naming_the_first_broken_event(app, runner, case):
+    statements, offset = TAMPERING[case]
+    base = make_events(app)
+    for sql in statements:
+        tamper(app, sql.format(b=base))
     result = run_verify(runner)
     assert result.exit_code == 1
-    assert f"seq={broken}" in result.output
+    assert f"seq={base + offset} " in result.output
 
 
 def test_anchor_prints_the_head(app, runner):
-    make_events(app, 2)
+    base = make_events(app, 2)
     seq, digest = runner.invoke(args=["audit", "anchor"]).output.split()
     with app.app_context():
-        head = db.session.scalar(select(AuditEvent.entry_hash).where(AuditEvent.seq == 2))
-    assert (seq, digest) == ("2", head)
+        head = db.session.scalar(select(AuditEvent.entry_hash).where(AuditEvent.seq == base + 2))
+    assert (seq, digest) == (str(base + 2), head)
 
 
 @pytest.mark.skipif(not PG_URL, reason="the trigger exists on PostgreSQL only")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Organization, User
 from app.accounts.services import create_user
+from app.audit.service import record
 from app.extensions import db
 from app.geo.models import Municipality
 from app.geo.services import DEFAULT_FILE, load
@@ -65,6 +66,7 @@ def load_demo() -> list[str]:
             role=role, organization=orgs[org_name], scope_codes=codes, locale=locale,
             password=password,
         )
+        record("user.create", object_type="user", object_id=user.id, detail=f"role={role};via=demo")
         created.append(username)
     db.session.flush()
     return created

@@ -36,4 +36,4 @@ def rotate(session: Session, batch: int = 500) -> Iterator[tuple[str, str, int]]
             last_id = rows[-1].id
             session.commit()
         for field in fields:
-            yield model.__tablename__, field.name, counts[field.name]
+            yield model.__tablename__, field.column_name(model), counts[field.name]
