@@ -1,7 +1,7 @@
 """Auditor screens: the event list, one case's access history, the chain
 status, and a CSV export. Administrators see security events only."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -44,9 +44,9 @@ def events_query(form: AuditFilterForm) -> Select:
     if security_only():
         query = query.where(or_(*(AuditEvent.action.startswith(p) for p in SECURITY_PREFIXES)))
     if form.start.data and not form.start.errors:
-        query = query.where(AuditEvent.at >= datetime.combine(form.start.data, time.min, timezone.utc))
+        query = query.where(AuditEvent.at >= datetime.combine(form.start.data, time.min, UTC))
     if form.end.data and not form.end.errors:
-        end = datetime.combine(form.end.data + timedelta(days=1), time.min, timezone.utc)
+        end = datetime.combine(form.end.data + timedelta(days=1), time.min, UTC)
         query = query.where(AuditEvent.at < end)
     if form.username.data:
         query = query.where(User.username == form.username.data.strip().lower())
@@ -100,7 +100,7 @@ def export():
                    event.action, event.object_type or "", event.object_id or "", event.outcome,
                    event.ip or "", event.detail or "")
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(csv_lines(header, rows())),
         mimetype="text/csv",
