@@ -56,6 +56,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
+    from app.casework import bp as casework_bp
+    from app.programs import bp as programs_bp
+    from app.screening import bp as screening_bp
+    from app.youth import bp as youth_bp
+
+    app.register_blueprint(youth_bp, url_prefix="/cases")
+    app.register_blueprint(screening_bp, url_prefix="/cases")
+    app.register_blueprint(casework_bp, url_prefix="/cases")
+    app.register_blueprint(programs_bp)
+
     from app import templating
     from app.security import headers
 

@@ -18,6 +18,12 @@ class Entry:
 
 
 ENTRIES = (
+    Entry("cases.work", "youth.caseload", _l("Cases"),
+          _l("Your caseload: search, filter, and what is overdue.")),
+    Entry("cases.work", "youth.register", _l("Register a youth"),
+          _l("A new referral, with a check for possible duplicates.")),
+    Entry("cases.work", "programs.programs", _l("Programs"),
+          _l("Prevention programs of your organization.")),
     Entry("admin.users", "admin.users", _l("Users"),
           _l("Create accounts, set roles and scopes, deactivate users.")),
     Entry("admin.organizations", "admin.organizations", _l("Organizations"),

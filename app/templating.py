@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
 from app.navigation import nav_entries
+from app.screening.labels import level_reason
+from app.security.policy import can
 
 ROLE_DESCRIPTIONS = {
     "admin": _l("You manage users, organizations and geography. Case contents are not visible to administrators."),
@@ -15,6 +17,21 @@ ROLE_DESCRIPTIONS = {
     "ngo_manager": _l("You see outcome summaries per municipality. No personal data is shown to managers."),
     "auditor": _l("You read the audit log and check its integrity."),
 }
+
+
+def code_labels() -> dict:
+    """Every coded value's translated labels, by kind, for templates."""
+    from app.casework import models as casework
+    from app.programs import models as programs
+    from app.youth import codes
+
+    return {
+        "sex": codes.SEXES, "school": codes.SCHOOL_STATUSES, "work": codes.WORK_STATUSES,
+        "referral": codes.REFERRAL_SOURCES, "status": codes.STATUSES, "exit": codes.EXIT_REASONS,
+        "purpose": codes.CONSENT_PURPOSES, "giver": codes.CONSENT_GIVERS, "level": programs.LEVELS,
+        "program_kind": programs.KINDS, "goal": casework.GOAL_STATUSES, "contact": casework.CONTACT_KINDS,
+        "gang": casework.GANG_STATUSES,
+    }
 
 
 def scope_label(user) -> str:
@@ -36,4 +53,7 @@ def init_app(app: Flask) -> None:
             "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind),
             "role_description": lambda role: ROLE_DESCRIPTIONS.get(role, ""),
             "scope_label": scope_label,
+            "labels": code_labels(),
+            "can": can,
+            "level_reason": level_reason,
         }

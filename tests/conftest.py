@@ -142,6 +142,6 @@ def auth(client):
             return response
 
         def logout(self):
-            return post_form(client, "/auth/logout", {}, form_url="/")
+            return post_form(client, "/auth/logout", {}, form_url="/auth/password")
 
     return Auth()

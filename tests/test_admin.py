@@ -47,7 +47,7 @@ def test_admin_creates_a_user_who_must_change_the_temporary_password(app, client
     new = "mi nueva contraseña de campo"
     post_form(newcomer, "/auth/password",
               {"current_password": temp, "new_password": new, "confirm": new})
-    assert newcomer.get("/").status_code == 200
+    assert newcomer.get("/", follow_redirects=True).status_code == 200
 
 
 def test_bad_user_input_is_refused_with_translated_messages(app, client):

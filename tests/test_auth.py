@@ -11,6 +11,7 @@ from app.security.passwords import hash_password, password_problem
 from tests.conftest import DEMO_PASSWORD, csrf_token, login, post_form
 
 FAILURE = "no son correctos"  # part of the one failure message, in Spanish
+SIGNED_IN_PAGE = "/auth/password"  # a page every role may open
 
 
 def user(app, username: str) -> User:
@@ -25,8 +26,10 @@ def test_every_demo_account_can_sign_in_and_sees_its_home(client, app):
                      "police.sv", "manager.sv", "auditor"):
         response = login(client, username, follow_redirects=True)
         assert response.status_code == 200, username
-        assert "Bienvenido" in response.get_data(as_text=True), username
-        post_form(client, "/auth/logout", {}, form_url="/")
+        body = response.get_data(as_text=True)
+        home = "Mis casos" if username.startswith("worker") else "Casos del equipo" if username == "coord.sv" else "Bienvenido"
+        assert home in body, username
+        post_form(client, "/auth/logout", {}, form_url=SIGNED_IN_PAGE)
 
 
 def test_login_redirects_to_a_safe_next_only(client):
@@ -34,7 +37,7 @@ def test_login_redirects_to_a_safe_next_only(client):
     data = {"username": "worker.sv", "password": DEMO_PASSWORD, "csrf_token": token}
     response = client.post("/auth/login?next=//evil.example/x", data=data)
     assert response.headers["Location"] == "/"
-    post_form(client, "/auth/logout", {}, form_url="/")
+    post_form(client, "/auth/logout", {}, form_url=SIGNED_IN_PAGE)
     token = csrf_token(client)
     response = client.post("/auth/login?next=/auth/password",
                            data={**data, "csrf_token": token})
@@ -75,11 +78,11 @@ def test_session_ends_after_idle_timeout(client):
     with time_machine.travel(start, tick=False):
         login(client, "worker.sv")
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
-        assert client.get("/").status_code == 200
+        assert client.get(SIGNED_IN_PAGE).status_code == 200
     with time_machine.travel(start + timedelta(minutes=58), tick=False):
-        assert client.get("/").status_code == 200  # activity keeps it alive
+        assert client.get(SIGNED_IN_PAGE).status_code == 200  # activity keeps it alive
     with time_machine.travel(start + timedelta(minutes=89), tick=False):
-        response = client.get("/")
+        response = client.get(SIGNED_IN_PAGE)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/auth/login")
 
@@ -90,18 +93,18 @@ def test_session_ends_after_absolute_lifetime(client):
         login(client, "worker.sv")
     for minutes in range(20, 12 * 60, 20):  # active all day
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
-            assert client.get("/").status_code == 200
+            assert client.get(SIGNED_IN_PAGE).status_code == 200
     with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
-        assert client.get("/").status_code == 302
+        assert client.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_logout_ends_every_session_of_the_user(app):
     phone, desktop = app.test_client(), app.test_client()
     login(phone, "worker.sv")
     login(desktop, "worker.sv")
-    assert desktop.get("/").status_code == 200
-    post_form(phone, "/auth/logout", {}, form_url="/")
-    assert desktop.get("/").status_code == 302
+    assert desktop.get(SIGNED_IN_PAGE).status_code == 200
+    post_form(phone, "/auth/logout", {}, form_url=SIGNED_IN_PAGE)
+    assert desktop.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_password_change_ends_other_sessions_but_not_this_one(app):
@@ -112,8 +115,8 @@ def test_password_change_ends_other_sessions_but_not_this_one(app):
     response = post_form(desktop, "/auth/password", {
         "current_password": DEMO_PASSWORD, "new_password": new, "confirm": new})
     assert response.status_code == 302
-    assert desktop.get("/").status_code == 200
-    assert phone.get("/").status_code == 302
+    assert desktop.get(SIGNED_IN_PAGE).status_code == 200
+    assert phone.get(SIGNED_IN_PAGE).status_code == 302
     fresh = app.test_client()
     assert login(fresh, "worker.sv", new).status_code == 302
 
@@ -125,7 +128,7 @@ def test_deactivation_ends_the_session(app, client):
         u.active = False
         u.session_version += 1
         db.session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get(SIGNED_IN_PAGE).status_code == 302
     assert login(client, "worker.sv").status_code == 200  # refused
 
 
@@ -138,7 +141,7 @@ def test_login_starts_a_new_session(client):
     # the pre-login session cookie does not carry the login
     anonymous = client.application.test_client()
     anonymous.set_cookie("senda_session", before)
-    assert anonymous.get("/").status_code == 302
+    assert anonymous.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_session_cookie_flags(client):
@@ -198,7 +201,7 @@ def test_csrf_is_enforced_on_login_and_logout(client):
     assert response.status_code == 400
     login(client, "worker.sv")
     assert client.post("/auth/logout").status_code == 400
-    assert client.get("/").status_code == 200  # still signed in
+    assert client.get(SIGNED_IN_PAGE).status_code == 200  # still signed in
 
 
 def test_login_is_rate_limited_per_address(app):

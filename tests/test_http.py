@@ -37,6 +37,10 @@ def test_hsts_only_in_production(app, client):
 
     prod_like = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], ENV_NAME="production"))
     assert "max-age" in prod_like.test_client().get("/healthz").headers["Strict-Transport-Security"]
+    with prod_like.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
 
 
 def test_not_found_page_is_translated(client):

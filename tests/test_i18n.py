@@ -57,7 +57,7 @@ def test_catalog_covers_every_extracted_message():
     with open(ROOT / "translations" / "messages.pot", "rb") as fh:
         template = read_po(fh)
     spanish = catalog("es")
-    missing = [m.id for m in template if m.id and spanish.get(m.id) is None]
+    missing = [m.id for m in template if m.id and spanish.get(m.id, context=m.context) is None]
     assert missing == []
 
 
@@ -84,8 +84,8 @@ def test_language_switch_beats_accept_language(client):
 
 def test_user_preference_beats_switch_and_is_stored(client, app):
     login(client, "worker.sv")  # demo preference: es
-    post_form(client, "/language", {"locale": "en"}, form_url="/")
-    assert page_lang(client.get("/")) == "en"
+    post_form(client, "/language", {"locale": "en"}, form_url="/auth/password")
+    assert page_lang(client.get("/auth/password")) == "en"
     from app.accounts.models import User
     from app.extensions import db
 

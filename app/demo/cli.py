@@ -69,6 +69,11 @@ def load_demo() -> list[str]:
         record("user.create", object_type="user", object_id=user.id, detail=f"role={role};via=demo")
         created.append(username)
     db.session.flush()
+    from app.demo.youth import load_demo_youth
+    from app.youth.services import today
+
+    load_demo_youth(today())
+    db.session.flush()
     return created
 
 

@@ -5,11 +5,15 @@ from sqlalchemy import text
 from app.extensions import db
 from app.main import bp
 from app.navigation import home_cards
+from app.security.policy import can
 
 
 @bp.route("/")
 def index():
-    """Each role's home page: what this role can do."""
+    """Each role's home page: what this role can do. Case workers start on
+    their caseload."""
+    if can(current_user, "cases.work"):
+        return redirect(url_for("youth.caseload"))
     return render_template("main/index.html", cards=home_cards(current_user))
 
 

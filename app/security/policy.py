@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from app.accounts.models import User, UserScope
 from app.accounts.roles import (
@@ -84,3 +84,40 @@ def visible_municipalities(user: User) -> Select:
         .where(Municipality.id.in_(scope_municipality_ids(user)))
         .order_by(Municipality.name)
     )
+
+
+def youth_scope(user: User) -> ColumnElement[bool]:
+    """The SQL condition on Youth rows this user may see: a social worker,
+    the cases assigned to them or shared with them; a coordinator, their
+    organization's cases in their municipalities; everyone else, none."""
+    from app.youth.models import CaseShare, Youth
+
+    if user.role == SOCIAL_WORKER:
+        return or_(
+            Youth.assigned_worker_id == user.id,
+            Youth.id.in_(select(CaseShare.youth_id).where(CaseShare.user_id == user.id)),
+        )
+    if user.role == COORDINATOR:
+        return and_(
+            Youth.organization_id == user.organization_id,
+            Youth.municipality_id.in_(scope_municipality_ids(user)),
+        )
+    return false()
+
+
+def visible_youth(user: User) -> Select:
+    """Every list, search, export and fetch of youth starts here."""
+    from app.youth.models import Youth
+
+    return select(Youth).where(youth_scope(user))
+
+
+def visible_notes(user: User, youth_id: int) -> Select:
+    """A case's notes this user may read: sensitive notes only for their
+    author and coordinators."""
+    from app.casework.models import CaseNote
+
+    query = select(CaseNote).where(CaseNote.youth_id == youth_id)
+    if user.role != COORDINATOR:
+        query = query.where(or_(CaseNote.sensitive.is_(False), CaseNote.author_id == user.id))
+    return query.order_by(CaseNote.created_at.desc())

@@ -1,0 +1,7 @@
+"""Case plan goals, service contacts, case notes and follow-ups."""
+
+from flask import Blueprint
+
+bp = Blueprint("casework", __name__)
+
+from app.casework import routes  # noqa: E402,F401

@@ -1,0 +1,111 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.casework import bp
+from app.casework.forms import ContactForm, FollowUpForm, GoalForm, NoteForm
+from app.casework.models import GOAL_STATUSES, CaseNote, FollowUp, Goal, ServiceContact
+from app.extensions import db
+from app.formtools import choices
+from app.screening.models import Screening
+from app.security.policy import requires
+from app.youth import codes
+from app.youth.access import get_youth_or_404
+from app.youth.models import Youth
+from app.youth.services import audit_case, change_status, today
+
+
+def back(youth: Youth, anchor: str):
+    return redirect(url_for("youth.case", code=youth.case_code) + anchor)
+
+
+@bp.route("/<code>/goals/new", methods=["GET", "POST"], defaults={"goal_id": None})
+@bp.route("/<code>/goals/<int:goal_id>", methods=["GET", "POST"])
+@requires("cases.work")
+def goal(code: str, goal_id: int | None):
+    youth = get_youth_or_404(code)
+    item = None
+    if goal_id is not None:
+        item = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.youth_id == youth.id))
+        if item is None:
+            abort(404)
+    form = GoalForm(obj=item)
+    conflict = None
+    if request.method == "GET" and item:
+        form.version.data = str(item.version)
+    if form.validate_on_submit():
+        if item and str(item.version) != form.version.data:
+            conflict = [(_("Goal"), item.description), (_("Status"), str(GOAL_STATUSES[item.status]))]
+            form.version.data = str(item.version)
+        else:
+            created = item is None
+            item = item or Goal(youth_id=youth.id, created_by_id=current_user.id)
+            item.description, item.status, item.target_on = form.description.data.strip(), form.status.data, form.target_on.data
+            db.session.add(item)
+            db.session.flush()
+            audit_case("goal.create" if created else "goal.update", youth, detail=f"goal={item.id}")
+            db.session.commit()
+            return back(youth, "#goals")
+    return render_template("casework/goal.html", youth=youth, form=form, goal=item, conflict=conflict)
+
+
+@bp.route("/<code>/contacts/new", methods=["GET", "POST"])
+@requires("cases.work")
+def contact(code: str):
+    youth = get_youth_or_404(code)
+    form = ContactForm(contact_on=today())
+    if form.validate_on_submit():
+        item = ServiceContact(youth_id=youth.id, kind=form.kind.data, contact_on=form.contact_on.data,
+                              minutes=form.minutes.data, worker_id=current_user.id)
+        item.summary = form.summary.data.strip() or None
+        db.session.add(item)
+        db.session.flush()
+        if youth.last_contact_on is None or item.contact_on > youth.last_contact_on:
+            youth.last_contact_on = item.contact_on
+        if youth.status == codes.ENROLLED:
+            change_status(youth, codes.ACTIVE, current_user, item.contact_on, manual=False)
+        audit_case("contact.create", youth, detail=f"contact={item.id}")
+        db.session.commit()
+        flash(_("Contact recorded."), "success")
+        return back(youth, "#contacts")
+    return render_template("casework/contact.html", youth=youth, form=form)
+
+
+@bp.route("/<code>/notes/new", methods=["GET", "POST"])
+@requires("cases.work")
+def note(code: str):
+    youth = get_youth_or_404(code)
+    form = NoteForm()
+    if form.validate_on_submit():
+        item = CaseNote(youth_id=youth.id, author_id=current_user.id, sensitive=form.sensitive.data)
+        item.body = form.body.data.strip()
+        db.session.add(item)
+        db.session.flush()
+        audit_case("note.create", youth, detail=f"note={item.id};sensitive={int(item.sensitive)}")
+        db.session.commit()
+        flash(_("Note added."), "success")
+        return back(youth, "#notes")
+    return render_template("casework/note.html", youth=youth, form=form)
+
+
+@bp.route("/<code>/followups/new", methods=["GET", "POST"])
+@requires("cases.work")
+def followup(code: str):
+    youth = get_youth_or_404(code)
+    form = FollowUpForm(followup_on=today())
+    screenings = db.session.scalars(select(Screening).where(Screening.youth_id == youth.id)
+                                    .order_by(Screening.screened_on.desc())).all()
+    form.screening_id.choices = choices([(0, _("None")), *((s.id, s.screened_on.isoformat()) for s in screenings)])
+    if form.validate_on_submit():
+        item = FollowUp(youth_id=youth.id, followup_on=form.followup_on.data, in_school=form.in_school.data,
+                        working=form.working.data, new_justice_contact=form.new_justice_contact.data,
+                        gang_involvement=form.gang_involvement.data,
+                        screening_id=form.screening_id.data or None, recorded_by_id=current_user.id)
+        db.session.add(item)
+        db.session.flush()
+        audit_case("followup.create", youth, detail=f"followup={item.id}")
+        db.session.commit()
+        flash(_("Follow-up recorded."), "success")
+        return back(youth, "#followups")
+    return render_template("casework/followup.html", youth=youth, form=form)

@@ -1,0 +1,88 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.audit.service import record
+from app.extensions import db
+from app.formtools import choices
+from app.geo.models import Municipality
+from app.programs import bp
+from app.programs.forms import EnrollForm, ProgramForm
+from app.programs.models import Program, program_municipalities
+from app.programs.services import enroll
+from app.security.policy import requires, scope_municipality_ids, visible_municipalities
+from app.youth import codes
+from app.youth.access import get_youth_or_404
+from app.youth.services import has_consent, today
+
+
+def org_programs():
+    return select(Program).where(Program.organization_id == current_user.organization_id).order_by(Program.name)
+
+
+@bp.route("/programs")
+@requires("cases.work")
+def programs():
+    return render_template("programs/list.html", programs=db.session.scalars(org_programs()).all())
+
+
+@bp.route("/programs/new", methods=["GET", "POST"], defaults={"program_id": None})
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+@requires("cases.coordinate")
+def edit_program(program_id: int | None):
+    program = None
+    if program_id is not None:
+        program = db.session.scalar(org_programs().where(Program.id == program_id))
+        if program is None:
+            return redirect(url_for("programs.programs"))
+    form = ProgramForm(obj=program)
+    form.municipalities.choices = choices(
+        (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
+    if request.method == "GET" and program:
+        form.municipalities.data = [m.id for m in program.municipalities]
+        form.version.data = str(program.version)
+    if form.validate_on_submit():
+        if program and str(program.version) != form.version.data:
+            flash(_("Someone else changed this program meanwhile. Check it and save again."), "error")
+            form.version.data = str(program.version)
+        else:
+            created = program is None
+            program = program or Program(organization_id=current_user.organization_id)
+            program.name, program.level, program.kind = form.name.data.strip(), form.level.data, form.kind.data
+            program.active = form.active.data
+            program.municipalities = list(db.session.scalars(select(Municipality).where(
+                Municipality.id.in_(form.municipalities.data),
+                Municipality.id.in_(scope_municipality_ids(current_user)))))
+            db.session.add(program)
+            db.session.flush()
+            record("program.create" if created else "program.update", object_type="program", object_id=program.id)
+            db.session.commit()
+            flash(_("Program %(name)s saved.", name=program.name), "success")
+            return redirect(url_for("programs.programs"))
+    return render_template("programs/form.html", form=form, program=program)
+
+
+@bp.route("/cases/<code>/enroll", methods=["GET", "POST"])
+@requires("cases.work")
+def enroll_youth(code: str):
+    youth = get_youth_or_404(code)
+    if youth.status != codes.SCREENED:
+        flash(_("Only a screened youth can be enrolled."), "error")
+        return redirect(url_for("youth.case", code=youth.case_code))
+    if not has_consent(youth, "services", today()):
+        flash(_("Record the consent to services before enrolling."), "error")
+        return redirect(url_for("youth.case", code=youth.case_code) + "#consent")
+    available = db.session.scalars(
+        org_programs().where(Program.active.is_(True),
+                             Program.id.in_(select(program_municipalities.c.program_id).where(
+                                 program_municipalities.c.municipality_id == youth.municipality_id)))).all()
+    form = EnrollForm(start_on=today())
+    form.program_id.choices = choices((p.id, p.name) for p in available)
+    if form.validate_on_submit():
+        program = next(p for p in available if p.id == form.program_id.data)
+        enroll(youth, program, form.start_on.data, current_user)
+        db.session.commit()
+        flash(_("Enrolled in %(program)s.", program=program.name), "success")
+        return redirect(url_for("youth.case", code=youth.case_code))
+    return render_template("programs/enroll.html", youth=youth, form=form, available=available)

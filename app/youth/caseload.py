@@ -1,0 +1,74 @@
+"""The caseload query: one scoped SELECT with filters, counted and paged in
+two queries whatever the page size."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import Select, func, or_, select
+
+from app.accounts.models import User
+from app.geo.models import Municipality
+from app.programs.models import Program
+from app.security.crypto import blind_index
+from app.security.policy import visible_youth
+from app.youth import codes
+from app.youth.forms import CaseloadForm
+from app.youth.models import Youth
+
+CASE_CODE = re.compile(r"^[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+def name_condition(term: str):
+    key = blind_index(term)
+    return or_(Youth.full_name_bidx == key, Youth.short_name_bidx == key, Youth.given_bidx == key,
+               Youth.family_1_bidx == key, Youth.family_2_bidx == key)
+
+
+def caseload_query(user: User, form: CaseloadForm, today) -> Select:
+    query = visible_youth(user)
+    term = (form.q.data or "").strip()
+    if term:
+        code = term.upper()
+        query = query.where(Youth.case_code == code if CASE_CODE.match(code) else name_condition(term))
+    status = form.status.data
+    if status in codes.STATUSES:
+        query = query.where(Youth.status == status)
+    elif status != "all":
+        query = query.where(Youth.status.in_(codes.OPEN_STATUSES))
+    if form.program.data and form.program.data.isdigit():
+        query = query.where(Youth.current_program_id == int(form.program.data))
+    if form.municipality.data and form.municipality.data.isdigit():
+        query = query.where(Youth.municipality_id == int(form.municipality.data))
+    if form.worker.data and form.worker.data.isdigit():
+        query = query.where(Youth.assigned_worker_id == int(form.worker.data))
+    if form.overdue.data:
+        query = query.where(Youth.status.in_(codes.IN_PROGRAM), Youth.reassessment_due < today)
+    if form.no_contact.data:
+        query = query.where(Youth.status.in_(codes.IN_PROGRAM),
+                            or_(Youth.last_contact_on.is_(None),
+                                Youth.last_contact_on < today - timedelta(days=30)))
+    return query
+
+
+ORDER = {
+    "status": (Youth.status, Youth.id),
+    "reassessment": (Youth.reassessment_due.is_(None), Youth.reassessment_due, Youth.id),
+    "contact": (Youth.last_contact_on.is_(None).desc(), Youth.last_contact_on, Youth.id),
+    "referred": (Youth.referred_on.desc(), Youth.id.desc()),
+}
+
+
+def page_rows(query: Select, sort: str | None, limit: int, offset: int):
+    """The rows of one page, with what the list shows beside each case."""
+    return (
+        query.add_columns(Municipality.name, Program.name, User.username)
+        .join(Municipality, Municipality.id == Youth.municipality_id)
+        .join(User, User.id == Youth.assigned_worker_id)
+        .outerjoin(Program, Program.id == Youth.current_program_id)
+        .order_by(*ORDER.get(sort or "referred", ORDER["referred"]))
+        .limit(limit).offset(offset)
+    )
+
+
+def count_of(query: Select) -> Select:
+    return select(func.count()).select_from(query.subquery())

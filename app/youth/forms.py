@@ -1,0 +1,150 @@
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.formtools import choices
+from app.youth import codes
+
+NAME = [DataRequired(_l("This field is required.")), Length(max=80, message=_l("Use at most %(max)d characters."))]
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+class YouthForm(FlaskForm):
+    version = HiddenField()
+    given_names = StringField(_l("Given names"), validators=NAME, render_kw={"autocomplete": "off"})
+    family_name_1 = StringField(_l("First family name"), validators=NAME, render_kw={"autocomplete": "off"})
+    family_name_2 = StringField(_l("Second family name (optional)"),
+                                validators=[Optional(), Length(max=80, message=_l("Use at most %(max)d characters."))],
+                                render_kw={"autocomplete": "off"})
+    birth_date = DateField(_l("Birth date"), validators=[InputRequired(_l("Enter a valid date.")), not_in_future])
+    sex = SelectField(_l("Sex"), choices=choices(codes.SEXES.items()))
+    municipality_id = SelectField(_l("Municipality"), coerce=int)
+    community = StringField(_l("Community (colonia, barrio or cantón)"),
+                            validators=[Optional(), Length(max=120, message=_l("Use at most %(max)d characters."))])
+    school_status = SelectField(_l("School at intake"), choices=choices(codes.SCHOOL_STATUSES.items()))
+    work_status = SelectField(_l("Work at intake"), choices=choices(codes.WORK_STATUSES.items()))
+    guardian_name = StringField(_l("Guardian's name"),
+                                validators=[Optional(), Length(max=120, message=_l("Use at most %(max)d characters."))],
+                                description=_l("Required for youth under 18."))
+    guardian_contact = StringField(_l("Guardian's phone or address"),
+                                   validators=[Optional(), Length(max=160, message=_l("Use at most %(max)d characters."))])
+    referral_source = SelectField(_l("Referred by"), choices=choices(codes.REFERRAL_SOURCES.items()))
+    assigned_worker_id = SelectField(_l("Assigned social worker"), coerce=int)
+    not_duplicate = BooleanField(_l("I checked: none of these cases is the same person"))
+    submit = SubmitField(_l("Save"))
+
+    def validate_birth_date(self, field):
+        if field.data and field.data.year < 1950:
+            raise ValidationError(_l("Enter a valid date."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the guardian rule (Optional() would skip an
+        inline validator on an empty field)."""
+        valid = super().validate(extra_validators)
+        born = self.birth_date.data
+        if born and not self.guardian_name.data:
+            today = date.today()
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            if age < 18:
+                self.guardian_name.errors = [*self.guardian_name.errors, _l("A guardian is required for youth under 18.")]
+                valid = False
+        if self.guardian_name.data and not self.guardian_contact.data:
+            self.guardian_contact.errors = [*self.guardian_contact.errors, _l("Enter how to reach the guardian.")]
+            valid = False
+        return valid
+
+
+class ConsentForm(FlaskForm):
+    purpose = SelectField(_l("Purpose"), choices=choices(codes.CONSENT_PURPOSES.items()))
+    given_by = SelectField(_l("Given by"), choices=choices(codes.CONSENT_GIVERS.items()))
+    given_on = DateField(_l("Date given"), validators=[InputRequired(_l("Enter a valid date.")), not_in_future])
+    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Record consent"))
+
+    def validate_expires_on(self, field):
+        if field.data and self.given_on.data and field.data < self.given_on.data:
+            raise ValidationError(_l("The expiry date must be after the date given."))
+
+
+class WithdrawConsentForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Withdraw"))
+
+
+class StatusForm(FlaskForm):
+    version = HiddenField()
+    to_status = SelectField(_l("New status"))
+    exit_reason = SelectField(_l("Exit reason"),
+                              choices=choices([("", _l("Choose a reason")), *codes.EXIT_REASONS.items()]),
+                              validators=[Optional()])
+    submit = SubmitField(_l("Change status"))
+
+    def validate_exit_reason(self, field):
+        if self.to_status.data in codes.EXIT_STATUSES and not field.data:
+            raise ValidationError(_l("Choose why the case leaves the program."))
+
+
+class ReopenForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Reopen the case"))
+
+
+class AssignForm(FlaskForm):
+    worker_id = SelectField(_l("Assigned social worker"), coerce=int)
+    submit = SubmitField(_l("Reassign"))
+
+
+class ShareForm(FlaskForm):
+    worker_id = SelectField(_l("Share with"), coerce=int)
+    submit = SubmitField(_l("Share the case"))
+
+
+class ExportForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the export"),
+                           validators=[DataRequired(_l("Give the reason (for example, the request reference).")),
+                                       Length(max=300, message=_l("Use at most %(max)d characters."))])
+    submit = SubmitField(_l("Export the full record"))
+
+
+class AnonymizeForm(FlaskForm):
+    confirm = BooleanField(_l("All consent was withdrawn and the youth asked to be forgotten"),
+                           validators=[DataRequired(_l("Confirm to continue."))])
+    submit = SubmitField(_l("Anonymize this case"))
+
+
+SORTS = {
+    "status": _l("Status"),
+    "reassessment": _l("Reassessment due"),
+    "contact": _l("Last contact"),
+    "referred": _l("Referral date"),
+}
+
+
+class CaseloadForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or case code"), validators=[Optional(), Length(max=120)])
+    status = SelectField(_l("Status"), choices=choices([("", _l("Open cases")), ("all", _l("All")),
+                                                       *codes.STATUSES.items()]), validators=[Optional()])
+    program = SelectField(_l("Program"), validators=[Optional()])
+    municipality = SelectField(_l("Municipality"), validators=[Optional()])
+    worker = SelectField(_l("Social worker"), validators=[Optional()])
+    overdue = BooleanField(_l("Reassessment overdue"))
+    no_contact = BooleanField(_l("No contact in 30 days"))
+    sort = SelectField(_l("Sort by"), choices=choices(SORTS.items()), validators=[Optional()])

@@ -1,0 +1,122 @@
+"""The caseload (a social worker's home) and registration of a new youth."""
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.accounts.roles import COORDINATOR, SOCIAL_WORKER
+from app.audit.service import hash_terms, record
+from app.extensions import db
+from app.formtools import choices
+from app.geo.models import Municipality
+from app.programs.models import Program
+from app.security.policy import requires, visible_municipalities
+from app.youth import bp, codes
+from app.youth.caseload import caseload_query, count_of, page_rows
+from app.youth.forms import CaseloadForm, YouthForm
+from app.youth.models import Youth
+from app.youth.services import (
+    audit_case,
+    new_case_code,
+    possible_duplicates,
+    record_not_duplicates,
+    refresh_consent,
+    set_identity,
+    today,
+)
+
+
+def team_workers(user: User) -> list[User]:
+    """Social workers (and the coordinator) of the user's organization."""
+    return list(db.session.scalars(
+        select(User).where(User.organization_id == user.organization_id, User.active.is_(True),
+                           User.role.in_((SOCIAL_WORKER, COORDINATOR)))
+        .order_by(User.username)))
+
+
+def org_programs(user: User) -> list[Program]:
+    return list(db.session.scalars(
+        select(Program).where(Program.organization_id == user.organization_id, Program.active.is_(True))
+        .order_by(Program.name)))
+
+
+@bp.route("/")
+@requires("cases.work")
+def caseload():
+    form = CaseloadForm(request.args)
+    form.program.choices = choices([("", _("All programs")), *((str(p.id), p.name) for p in org_programs(current_user))])
+    form.municipality.choices = choices([("", _("All municipalities")), *(
+        (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
+    form.worker.choices = choices([("", _("Everyone")), *(
+        (str(u.id), u.username) for u in team_workers(current_user))])
+    form.validate()
+    day = today()
+    query = caseload_query(current_user, form, day)
+    per_page = current_app.config["PAGE_SIZE"]
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(count_of(query))
+    rows = db.session.execute(page_rows(query, form.sort.data, per_page, (page - 1) * per_page)).all()
+    used = [name for name, field in form._fields.items() if field.data and name != "q"]
+    detail = "filters=" + (",".join(used) or "none")
+    if form.q.data:
+        detail += ";terms=" + hash_terms(form.q.data.strip().lower())
+    record("youth.search" if form.q.data else "youth.list", object_type="caseload", detail=detail)
+    db.session.commit()
+    return render_template("youth/caseload.html", form=form, rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // per_page)), today=day,
+                           team_view=current_user.role == COORDINATOR)
+
+
+def youth_form(youth: Youth | None = None) -> YouthForm:
+    form = YouthForm(obj=youth)
+    form.municipality_id.choices = choices(
+        (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
+    if current_user.role == COORDINATOR:
+        form.assigned_worker_id.choices = choices((u.id, u.username) for u in team_workers(current_user))
+    else:
+        form.assigned_worker_id.choices = choices([(current_user.id, current_user.username)])
+    return form
+
+
+def fill_youth(youth: Youth, form: YouthForm) -> list[str]:
+    """Copy the form into the case; returns the names of fields that changed."""
+    before = {name: getattr(youth, name, None) for name in form.data}
+    set_identity(youth, form.given_names.data, form.family_name_1.data, form.family_name_2.data,
+                 form.birth_date.data)
+    for name in ("sex", "municipality_id", "school_status", "work_status", "referral_source",
+                 "assigned_worker_id"):
+        setattr(youth, name, getattr(form, name).data)
+    youth.community = form.community.data.strip() or None
+    youth.guardian_name = form.guardian_name.data.strip() or None
+    youth.guardian_contact = form.guardian_contact.data.strip() or None
+    return [name for name in before if name not in ("version", "submit", "csrf_token", "not_duplicate")
+            and getattr(youth, name, None) != before[name]]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("cases.work")
+def register():
+    form = youth_form()
+    if request.method == "GET":
+        form.assigned_worker_id.data = current_user.id
+    matches = []
+    if form.validate_on_submit():
+        matches = possible_duplicates(current_user, form.given_names.data, form.family_name_1.data,
+                                      form.family_name_2.data, form.birth_date.data, form.municipality_id.data)
+        if not matches or form.not_duplicate.data:
+            municipality = db.session.get(Municipality, form.municipality_id.data)
+            youth = Youth(case_code=new_case_code(municipality.department.country_code),
+                          organization_id=current_user.organization_id, created_by_id=current_user.id,
+                          status=codes.REFERRED, referred_on=today(), version=1)
+            fill_youth(youth, form)
+            db.session.add(youth)
+            db.session.flush()
+            refresh_consent(youth, today())
+            audit_case("youth.create", youth)
+            record_not_duplicates(youth, [m.id for m in matches], current_user)
+            db.session.commit()
+            return redirect(url_for("youth.case", code=youth.case_code))
+        form.not_duplicate.errors = [_("Check the possible matches below before saving.")]
+    return render_template("youth/register.html", form=form, matches=matches, today=today())

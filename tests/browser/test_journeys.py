@@ -1,0 +1,158 @@
+"""Journeys through a real Chromium on a small phone set to Spanish (El
+Salvador). The Spanish strings are copied from translations/es, so a broken
+or missing translation fails these tests."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from config import TestingConfig
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+LOGIN_HEADING_ES = "Iniciar sesión en Senda"
+# msgstr of "The username or password is not correct. After %(n)d failed attempts ..."
+WRONG_PASSWORD_ES = (
+    f"El usuario o la contraseña no son correctos. Después de {TestingConfig.LOCKOUT_THRESHOLD} "
+    f"intentos fallidos, la cuenta se bloquea durante {TestingConfig.LOCKOUT_MINUTES} minutos."
+)
+LOGIN_PATH = re.compile(r"/auth/login(\?.*)?$")
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.get_by_label("Usuario", exact=True).fill(username)
+    page.get_by_label("Contraseña", exact=True).fill(password)
+    page.get_by_role("button", name="Iniciar sesión", exact=True).click()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page scrolls sideways: scrollWidth {widths[0]} > {widths[1]}"
+
+
+def focused(page: Page) -> dict:
+    """The element with the keyboard focus, and how its outline is drawn."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return {id: el.id, outline: getComputedStyle(el).outlineStyle};
+        }"""
+    )
+
+
+def test_social_worker_signs_in_on_a_phone_in_spanish(page: Page, live_server):
+    page.goto("/")
+    expect(page).to_have_url(LOGIN_PATH)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=1)).to_have_text(LOGIN_HEADING_ES)
+    assert_no_horizontal_scroll(page)
+
+    sign_in(page, "worker.sv", DEMO_PASSWORD)
+
+    expect(page).to_have_url(f"{live_server}/cases/")  # a social worker's home is the caseload
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis casos")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(LOGIN_PATH)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Senda")
+    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_keyboard_only_sign_in(page: Page, live_server):
+    page.goto("/auth/login")
+    expect(page.get_by_role("heading", level=1)).to_have_text(LOGIN_HEADING_ES)
+
+    # The tab order of the login page: skip link, brand, language switch,
+    # then the form.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Saltar al contenido")).to_be_focused()
+    expect(page.get_by_role("link", name="Saltar al contenido")).to_be_in_viewport()
+    assert focused(page)["outline"] != "none", "the focused skip link has no visible outline"
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Senda", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="English")).to_be_focused()
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Usuario", exact=True)).to_be_focused()
+    assert focused(page)["outline"] != "none", "the focused username field has no visible outline"
+    page.keyboard.type("worker.sv")
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Contraseña", exact=True)).to_be_focused()
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server}/cases/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis casos")
+
+
+def test_admin_creates_a_user_who_then_sets_a_password(page: Page, live_server):
+    page.goto("/")
+    sign_in(page, "admin", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenido(a), Ana Administradora")
+
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Usuarios").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Usuarios")
+    page.get_by_role("link", name="Nuevo usuario").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nuevo usuario")
+
+    page.get_by_label("Usuario", exact=True).fill("nueva.trabajadora")
+    page.get_by_label("Nombre completo").fill("Nora Trabajadora Nueva")
+    page.get_by_label("Correo electrónico").fill("nora@demo.example.org")
+    page.get_by_label("Rol").select_option(label="Trabajador(a) social")
+    page.get_by_label("Organización").select_option(label="Fundación Senderos")
+    page.get_by_label("Ámbito").fill("SV-SS-001")
+    expect(page.get_by_label("Idioma")).to_have_value("es")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Guardar").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contraseña temporal para nueva.trabajadora")
+    secret = page.locator(".secret")
+    expect(secret).to_have_count(1)
+    temporary = secret.inner_text().strip()
+    assert len(temporary) >= 12, f"temporary password too short: {len(temporary)} characters"
+
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page).to_have_url(LOGIN_PATH)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LOGIN_HEADING_ES)
+
+    sign_in(page, "nueva.trabajadora", temporary)
+    expect(page).to_have_url(f"{live_server}/auth/password")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cambiar contraseña")
+    expect(page.get_by_text("Está usando una contraseña temporal.")).to_be_visible()
+
+    new_password = "camino de tierra junto al río"
+    page.get_by_label("Contraseña actual", exact=True).fill(temporary)
+    page.get_by_label("Contraseña nueva", exact=True).fill(new_password)
+    page.get_by_label("Repita la contraseña nueva", exact=True).fill(new_password)
+    page.get_by_role("button", name="Cambiar contraseña").click()
+
+    expect(page).to_have_url(f"{live_server}/cases/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis casos")
+    expect(page.get_by_role("status")).to_contain_text("Su contraseña se cambió.")
+    expect(page.get_by_role("navigation", name="Menú principal")).to_contain_text("nueva.trabajadora")
+
+
+def test_wrong_password_shows_a_translated_error(page: Page, live_server):
+    page.goto("/auth/login")
+    sign_in(page, "worker.sv", "not-the-password")
+
+    expect(page).to_have_url(LOGIN_PATH)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LOGIN_HEADING_ES)
+    announced = page.locator('[role="status"], [role="alert"]').filter(has_text=WRONG_PASSWORD_ES)
+    expect(announced).to_have_count(1)
+    expect(announced).to_be_visible()
+    expect(announced).to_have_attribute("role", "status")
+    assert_no_horizontal_scroll(page)
