@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, update
+from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS, entry_hash
@@ -73,20 +73,22 @@ def _write_pending(session: Session) -> None:
     # Take the head row first: this locks it (PostgreSQL row lock, SQLite
     # write lock) so concurrent writers extend the chain one at a time.
     bind = session.connection()
-    updated = bind.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    if updated.rowcount == 0:
-        session.add(AuditHead(id=1, seq=0, head_hash=GENESIS))
-        session.flush()
-    head = session.get(AuditHead, 1, populate_existing=True)
-    seq, prev = head.seq, head.head_hash
+    locked = bind.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
+        .returning(AuditHead.seq, AuditHead.head_hash)
+    ).first()
+    seq, prev = locked if locked else (0, GENESIS)
+    rows = []
     for values in pending:
         seq += 1
         audit_event = AuditEvent(seq=seq, prev_hash=prev, entry_hash="", **values)
-        audit_event.entry_hash = entry_hash(key, prev, audit_event)
-        prev = audit_event.entry_hash
-        session.add(audit_event)
-    head.seq, head.head_hash = seq, prev
-    session.flush()
+        audit_event.entry_hash = prev = entry_hash(key, prev, audit_event)
+        rows.append({**values, "seq": seq, "prev_hash": audit_event.prev_hash, "entry_hash": prev})
+    bind.execute(insert(AuditEvent), rows)
+    if locked:
+        bind.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, head_hash=prev))
+    else:
+        bind.execute(insert(AuditHead).values(id=1, seq=seq, head_hash=prev))
 
 
 @event.listens_for(Session, "before_commit")

@@ -41,7 +41,7 @@ def case_context(youth: Youth, user: User) -> dict:
         "history": db.session.scalars(
             select(StatusChange).where(StatusChange.youth_id == youth.id).order_by(StatusChange.id.desc())
         ).all(),
-        "worker": db.session.get(User, youth.assigned_worker_id),
+        "worker": youth.assigned_worker,
     }
 
 

@@ -56,8 +56,8 @@ def caseload():
     query = caseload_query(current_user, form, day)
     per_page = current_app.config["PAGE_SIZE"]
     page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(count_of(query))
     rows = db.session.execute(page_rows(query, form.sort.data, per_page, (page - 1) * per_page)).all()
+    total = rows[0].total if rows else (db.session.scalar(count_of(query)) if page > 1 else 0)
     used = [name for name, field in form._fields.items() if field.data and name != "q"]
     detail = "filters=" + (",".join(used) or "none")
     if form.q.data:

@@ -156,3 +156,50 @@ def test_wrong_password_shows_a_translated_error(page: Page, live_server):
     expect(announced).to_be_visible()
     expect(announced).to_have_attribute("role", "status")
     assert_no_horizontal_scroll(page)
+
+
+def test_social_worker_takes_a_new_youth_from_registration_to_enrollment(page: Page, live_server):
+    """worker.sv, on a 360 px phone in Spanish: register, consent, screen, enroll."""
+    page.goto("/auth/login")
+    sign_in(page, "worker.sv", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mis casos")
+
+    page.get_by_role("link", name="Registrar joven").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registrar joven")
+    page.get_by_label("Nombres").fill("Yanira Beatriz")
+    page.get_by_label("Primer apellido").fill("Quintanilla")
+    page.get_by_label("Fecha de nacimiento").fill("2011-03-14")
+    page.get_by_label("Sexo").select_option("F")
+    page.get_by_label("Municipio").select_option(label="San Salvador Centro (San Salvador)")
+    page.get_by_label("Nombre de la persona responsable").fill("Marta Quintanilla")
+    page.get_by_label("Teléfono o dirección de la persona responsable").fill("7777-0101")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Guardar").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Yanira Beatriz Quintanilla")
+    code = page.locator(".case-code").inner_text()
+    assert re.fullmatch(r"SV-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert_no_horizontal_scroll(page)
+
+    consent = page.locator("#consent form")
+    consent.get_by_label("Finalidad").select_option("services")
+    consent.get_by_role("button", name="Registrar consentimiento").click()
+    expect(page.get_by_role("status")).to_be_visible()
+
+    page.get_by_role("link", name="Realizar tamizaje").click()
+    questions = page.locator("fieldset.question")
+    for index in range(questions.count()):
+        question = questions.nth(index)
+        options = question.get_by_role("radio")
+        (question.get_by_label("No", exact=True) if options.count() == 2 else options.first).check()
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Guardar el tamizaje").click()
+    expect(page.locator(".result-level")).to_have_text("Prevención primaria")
+
+    page.goto(f"/cases/{code}")
+    page.get_by_role("link", name="Inscribir en un programa").click()
+    page.get_by_label("Programa").select_option(index=0)
+    page.get_by_role("button", name="Inscribir").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Yanira Beatriz Quintanilla")
+    expect(page.locator(".badge").first).to_have_text("Inscrito")
+    assert_no_horizontal_scroll(page)
