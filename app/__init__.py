@@ -66,6 +66,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(casework_bp, url_prefix="/cases")
     app.register_blueprint(programs_bp)
 
+    from app.policing import bp as policing_bp
+
+    app.register_blueprint(policing_bp, url_prefix="/sessions")
+
+    from app.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+
     from app import templating
     from app.security import headers
 

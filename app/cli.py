@@ -56,9 +56,11 @@ def init_app(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.demo.cli import demo_cli
     from app.geo.cli import geo_cli
+    from app.policing.cli import sessions_cli
     from app.screening.cli import instruments_cli
     from app.security.cli import keys_cli
     from app.youth.cli import privacy_cli
 
-    for group in (translate_cli, geo_cli, users_cli, demo_cli, audit_cli, keys_cli, instruments_cli, privacy_cli):
+    for group in (translate_cli, geo_cli, users_cli, demo_cli, audit_cli, keys_cli, instruments_cli, privacy_cli,
+                  sessions_cli):
         app.cli.add_command(group)

@@ -1,11 +1,13 @@
 """Names every template can use."""
 
-from flask import Flask
+from babel.dates import get_day_names
+from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
 from app.navigation import nav_entries
+from app.policing import codes as policing_codes
 from app.screening.labels import level_reason
 from app.security.policy import can
 
@@ -25,13 +27,18 @@ def code_labels() -> dict:
     from app.programs import models as programs
     from app.youth import codes
 
-    return {
+    if "senda_labels" in g:
+        return g.senda_labels
+    lazy = {
         "sex": codes.SEXES, "school": codes.SCHOOL_STATUSES, "work": codes.WORK_STATUSES,
         "referral": codes.REFERRAL_SOURCES, "status": codes.STATUSES, "exit": codes.EXIT_REASONS,
         "purpose": codes.CONSENT_PURPOSES, "giver": codes.CONSENT_GIVERS, "level": programs.LEVELS,
         "program_kind": programs.KINDS, "goal": casework.GOAL_STATUSES, "contact": casework.CONTACT_KINDS,
         "gang": casework.GANG_STATUSES,
     }
+    # Translated once per request, not once per table cell.
+    g.senda_labels = {kind: {code: str(label) for code, label in values.items()} for kind, values in lazy.items()}
+    return g.senda_labels
 
 
 def scope_label(user) -> str:
@@ -56,4 +63,11 @@ def init_app(app: Flask) -> None:
             "labels": code_labels(),
             "can": can,
             "level_reason": level_reason,
+            "session_kinds": policing_codes.KINDS,
+            "session_venues": policing_codes.VENUES,
+            "session_curricula": policing_codes.CURRICULA,
+            "lesson_totals": policing_codes.LESSONS,
+            "count_fields": (*policing_codes.SEX_COUNTS, *policing_codes.AGE_COUNTS),
+            "count_labels": policing_codes.COUNT_LABELS,
+            "weekday_name": lambda day: get_day_names("abbreviated", locale=get_locale())[day],
         }

@@ -24,6 +24,7 @@ def url_args(app) -> dict:
     from app.accounts.models import User
     from app.casework.models import Goal
     from app.extensions import db
+    from app.policing.models import Attendance, GreatCohort, PolicingSession
     from app.programs.models import Program
     from app.screening.models import Screening
     from app.youth.models import Consent, Youth
@@ -38,6 +39,10 @@ def url_args(app) -> dict:
             "goal_id": db.session.scalar(select(Goal.id).where(Goal.youth_id == youth.id)),
             "consent_id": db.session.scalar(select(Consent.id).where(Consent.youth_id == youth.id)),
             "screening_id": db.session.scalar(select(Screening.id).where(Screening.youth_id == youth.id)),
+            "session_id": db.session.scalar(select(PolicingSession.id).join(Attendance).where(
+                Attendance.youth_id == youth.id).limit(1)) or db.session.scalar(select(PolicingSession.id).limit(1)),
+            "cohort_id": db.session.scalar(select(GreatCohort.id).limit(1)),
+            "kind": "csv",
         }
 
 

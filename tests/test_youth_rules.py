@@ -273,9 +273,10 @@ def test_sensitive_notes_are_for_the_author_and_coordinators(app):
                                  .order_by(CaseNote.id.desc()).limit(1))
     login(shared, "worker2.sv")
     login(coordinator, "coord.sv")
-    assert "Nota reservada XYZ" in author.get(f"/cases/{case.case_code}").get_data(as_text=True)
-    assert "Nota reservada XYZ" in coordinator.get(f"/cases/{case.case_code}").get_data(as_text=True)
-    shared_view = shared.get(f"/cases/{case.case_code}")
+    notes = f"/cases/{case.case_code}/casework"
+    assert "Nota reservada XYZ" in author.get(notes).get_data(as_text=True)
+    assert "Nota reservada XYZ" in coordinator.get(notes).get_data(as_text=True)
+    shared_view = shared.get(notes)
     assert shared_view.status_code == 200
     assert "Nota reservada XYZ" not in shared_view.get_data(as_text=True)
 
@@ -316,7 +317,8 @@ def test_caseload_uses_the_same_number_of_queries_for_10_and_100_rows(app):
     assert counts[10] == counts[100]
 
 
-def test_case_page_query_count_does_not_grow_with_the_case(app):
+@pytest.mark.parametrize("page", ["", "/casework"])
+def test_case_page_query_count_does_not_grow_with_the_case(app, page):
     client = app.test_client()
     login(client, "coord.sv")
     with app.app_context():
@@ -328,6 +330,6 @@ def test_case_page_query_count_does_not_grow_with_the_case(app):
     counts = []
     for code in (small, big):
         with QueryCounter(engine) as counter:
-            assert client.get(f"/cases/{code}").status_code == 200
+            assert client.get(f"/cases/{code}{page}").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]

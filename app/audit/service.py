@@ -84,11 +84,17 @@ def _write_pending(session: Session) -> None:
         audit_event = AuditEvent(seq=seq, prev_hash=prev, entry_hash="", **values)
         audit_event.entry_hash = prev = entry_hash(key, prev, audit_event)
         rows.append({**values, "seq": seq, "prev_hash": audit_event.prev_hash, "entry_hash": prev})
-    bind.execute(insert(AuditEvent), rows)
-    if locked:
-        bind.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, head_hash=prev))
-    else:
+    if not locked:
+        bind.execute(insert(AuditEvent), rows)
         bind.execute(insert(AuditHead).values(id=1, seq=seq, head_hash=prev))
+        return
+    move_head = update(AuditHead).where(AuditHead.id == 1).values(seq=seq, head_hash=prev)
+    if bind.dialect.name == "postgresql":
+        # One round trip: the events are inserted in a CTE of the head update.
+        bind.execute(move_head.add_cte(insert(AuditEvent).values(rows).cte("new_events")))
+    else:
+        bind.execute(insert(AuditEvent), rows)
+        bind.execute(move_head)
 
 
 @event.listens_for(Session, "before_commit")

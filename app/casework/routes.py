@@ -17,7 +17,7 @@ from app.youth.services import audit_case, change_status, today
 
 
 def back(youth: Youth, anchor: str):
-    return redirect(url_for("youth.case", code=youth.case_code) + anchor)
+    return redirect(url_for("youth.casework", code=youth.case_code) + anchor)
 
 
 @bp.route("/<code>/goals/new", methods=["GET", "POST"], defaults={"goal_id": None})

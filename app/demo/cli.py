@@ -73,6 +73,9 @@ def load_demo() -> list[str]:
     from app.youth.services import today
 
     load_demo_youth(today())
+    from app.demo.sessions import load_demo_sessions
+
+    load_demo_sessions(today())
     db.session.flush()
     return created
 

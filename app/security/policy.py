@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.work": frozenset({SOCIAL_WORKER, COORDINATOR}),
     "cases.coordinate": frozenset({COORDINATOR}),
     "sessions.record": frozenset({POLICE, COORDINATOR}),
+    "sessions.view": frozenset({POLICE, COORDINATOR, SOCIAL_WORKER, NGO_MANAGER}),
+    "sessions.attendance": frozenset({SOCIAL_WORKER, COORDINATOR}),
     "reports.view": frozenset({NGO_MANAGER, COORDINATOR, ADMIN}),
     "audit.view": frozenset({AUDITOR}),
     "audit.security_events": frozenset({AUDITOR, ADMIN}),
@@ -121,3 +123,15 @@ def visible_notes(user: User, youth_id: int) -> Select:
     if user.role != COORDINATOR:
         query = query.where(or_(CaseNote.sensitive.is_(False), CaseNote.author_id == user.id))
     return query.order_by(CaseNote.created_at.desc())
+
+
+def visible_sessions(user: User) -> Select:
+    """Community-policing sessions in the user's municipalities."""
+    from app.policing.models import PolicingSession
+
+    return select(PolicingSession).where(PolicingSession.municipality_id.in_(scope_municipality_ids(user)))
+
+
+def may_change_session(user: User, session) -> bool:
+    """The author of a session, or a coordinator, may edit or cancel it."""
+    return user.role == COORDINATOR or (user.role == POLICE and session.created_by_id == user.id)

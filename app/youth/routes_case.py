@@ -14,7 +14,7 @@ from app.formtools import choices
 from app.security.policy import requires
 from app.youth import bp, codes
 from app.youth.access import get_youth_or_404
-from app.youth.case_page import case_context, full_record
+from app.youth.case_page import case_context, casework_context, full_record
 from app.youth.forms import (
     AnonymizeForm,
     AssignForm,
@@ -58,6 +58,16 @@ def case(code: str):
     return render_template("youth/case.html", youth=youth, **context,
                            status_form=status_form(youth), consent_form=ConsentForm(given_on=today()),
                            reopen_form=ReopenForm(version=str(youth.version)))
+
+
+@bp.route("/<code>/casework")
+@requires("cases.work")
+def casework(code: str):
+    youth = get_youth_or_404(code)
+    audit_case("youth.view", youth, detail="part=casework")
+    context = casework_context(youth, current_user)
+    db.session.commit()
+    return render_template("youth/casework.html", youth=youth, **context)
 
 
 def saved_youth(youth) -> list[tuple[str, str]]:

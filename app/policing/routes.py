@@ -1,0 +1,282 @@
+"""Sessions: list, calendar, record, edit, cancel, attendance links, export."""
+
+import calendar as cal
+from datetime import date, datetime, timedelta
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.accounts.models import Organization, User
+from app.accounts.roles import POLICE
+from app.audit.service import DENIED, record
+from app.exports import csv_lines
+from app.extensions import db
+from app.formtools import choices
+from app.policing import bp, codes
+from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
+from app.policing.models import Attendance, GreatCohort, PolicingSession
+from app.policing.services import filtered_sessions, linked_counts, linked_youth
+from app.security.policy import (
+    can,
+    may_change_session,
+    requires,
+    scope_municipality_ids,
+    visible_municipalities,
+    visible_sessions,
+    visible_youth,
+)
+from app.youth import codes as youth_codes
+from app.youth.models import Youth
+from app.youth.services import audit_case
+
+
+def get_session_or_404(session_id: int) -> PolicingSession:
+    found = db.session.scalar(visible_sessions(current_user).where(PolicingSession.id == session_id))
+    if found is None:
+        db.session.rollback()
+        record("access.denied", outcome=DENIED, object_type="policing_session", object_id=session_id,
+               detail="not_in_scope")
+        db.session.commit()
+        abort(404)
+    return found
+
+
+def filter_form() -> SessionFilterForm:
+    form = SessionFilterForm(request.args)
+    form.municipality.choices = choices([("", _("All municipalities")), *(
+        (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
+    units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
+    form.unit.choices = choices([("", _("All units")), *((str(o.id), o.name) for o in units)])
+    partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
+    form.partner.choices = choices([("", _("All organizations")), *((str(o.id), o.name) for o in partners)])
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@requires("sessions.view")
+def sessions():
+    form = filter_form()
+    per_page = current_app.config["PAGE_SIZE"]
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = filtered_sessions(current_user, form)
+    rows = db.session.execute(
+        query.add_columns(func.count().over().label("total"))
+        .order_by(PolicingSession.held_at.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else 0
+    items = [row[0] for row in rows]
+    return render_template("policing/list.html", form=form, sessions=items, total=total, page=page,
+                           pages=max(1, -(-total // per_page)), linked=linked_counts([s.id for s in items]))
+
+
+@bp.route("/export.csv")
+@requires("sessions.view")
+def export():
+    """The filtered list as CSV: counts only, never who attended."""
+    form = filter_form()
+    query = (filtered_sessions(current_user, form).order_by(PolicingSession.held_at)
+             .execution_options(yield_per=1000))
+    record("sessions.export", detail="filters=" + (",".join(n for n, f in form._fields.items() if f.data) or "none"))
+    db.session.commit()
+    municipalities = {m.id: m.code for m in db.session.scalars(visible_municipalities(current_user))}
+    header = [_("Date"), _("Time"), _("Municipality"), _("Community"), _("Venue"), _("School name"),
+              _("Kind of session"), _("G.R.E.A.T. curriculum"), _("Lesson number"), _("Topic"), _("Status"),
+              *(str(codes.COUNT_LABELS[c]) for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS))]
+
+    def rows():
+        for s in db.session.scalars(query):
+            yield (s.held_on.isoformat(), s.held_at.strftime("%H:%M"), municipalities.get(s.municipality_id, ""),
+                   s.community or "", s.venue, s.school_name or "", s.kind, s.curriculum or "", s.lesson_number or "",
+                   s.topic or "", s.status, *(getattr(s, c) for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)))
+
+    return Response(stream_with_context(csv_lines(header, rows())), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="senda-sessions.csv"'})
+
+
+@bp.route("/calendar")
+@requires("sessions.view")
+def calendar():
+    """A month of sessions in the user's municipalities."""
+    month = request.args.get("month", "")
+    try:
+        first = datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        first = date.today().replace(day=1)
+    last = first.replace(day=cal.monthrange(first.year, first.month)[1])
+    found = db.session.scalars(visible_sessions(current_user).where(
+        PolicingSession.held_on >= first, PolicingSession.held_on <= last).order_by(PolicingSession.held_at)).all()
+    by_day: dict[int, list[PolicingSession]] = {}
+    for s in found:
+        by_day.setdefault(s.held_on.day, []).append(s)
+    weeks = cal.Calendar(firstweekday=0).monthdayscalendar(first.year, first.month)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = last + timedelta(days=1)
+    return render_template("policing/calendar.html", first=first, weeks=weeks, by_day=by_day,
+                           previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"))
+
+
+def session_form(item: PolicingSession | None = None) -> SessionForm:
+    form = SessionForm(obj=item)
+    form.municipality_id.choices = choices(
+        (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
+    if current_user.role == POLICE:
+        form.police_unit_id.choices = choices([(current_user.organization_id, current_user.organization.name)])
+    else:
+        units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
+        form.police_unit_id.choices = choices((o.id, o.name) for o in units)
+    officers = db.session.scalars(select(User).where(User.role == POLICE, User.active.is_(True)).order_by(User.username))
+    form.officer_ids.choices = choices((u.id, u.username) for u in officers)
+    partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
+    form.partner_organization_id.choices = choices([(0, _("None")), *((o.id, o.name) for o in partners)])
+    cohorts = db.session.scalars(select(GreatCohort).where(
+        GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
+        .order_by(GreatCohort.school_name))
+    form.cohort_id.choices = choices([(0, _("None")), *((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts)])
+    if item is None and request.method == "GET":
+        form.police_unit_id.data = current_user.organization_id
+        form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
+    return form
+
+
+def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
+    changed = []
+    values = {
+        "held_at": datetime.combine(form.held_on.data, form.held_time.data), "held_on": form.held_on.data,
+        "municipality_id": form.municipality_id.data, "community": (form.community.data or "").strip() or None,
+        "venue": form.venue.data, "school_name": (form.school_name.data or "").strip() or None, "kind": form.kind.data,
+        "curriculum": form.curriculum.data if form.kind.data == "great_lesson" else None,
+        "lesson_number": form.lesson_number.data if form.kind.data == "great_lesson" else None,
+        "cohort_id": form.cohort_id.data or None, "topic": (form.topic.data or "").strip() or None,
+        "police_unit_id": form.police_unit_id.data, "partner_organization_id": form.partner_organization_id.data or None,
+        **{c: getattr(form, c).data or 0 for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)},
+    }
+    for key, value in values.items():
+        if getattr(item, key, None) != value:
+            setattr(item, key, value)
+            changed.append(key)
+    notes = (form.notes.data or "").strip() or None
+    if item.notes_ct is None and notes or item.notes_ct is not None and item.notes != notes:
+        item.notes = notes
+        changed.append("notes")
+    officer_ids = set(form.officer_ids.data or [])
+    if {u.id for u in item.officers} != officer_ids:
+        item.officers = list(db.session.scalars(select(User).where(User.id.in_(officer_ids), User.role == POLICE)))
+        changed.append("officers")
+    return changed
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("sessions.record")
+def new():
+    form = session_form()
+    if request.method == "GET":
+        form.held_on.data = date.today()
+    if form.validate_on_submit():
+        item = PolicingSession(created_by_id=current_user.id, status="held")
+        fill_session(item, form)
+        db.session.add(item)
+        db.session.flush()
+        record("session.create", object_type="policing_session", object_id=item.id, detail=f"kind={item.kind}")
+        db.session.commit()
+        flash(_("Session recorded."), "success")
+        return redirect(url_for("policing.show", session_id=item.id))
+    return render_template("policing/form.html", form=form, item=None, conflict=None)
+
+
+@bp.route("/<int:session_id>")
+@requires("sessions.view")
+def show(session_id: int):
+    item = get_session_or_404(session_id)
+    count = linked_counts([item.id]).get(item.id, 0)
+    youth = linked_youth(current_user, item.id) if can(current_user, "sessions.attendance") else []
+    if youth:
+        for y in youth:
+            audit_case("youth.attendance_view", y, detail=f"session={item.id}")
+        db.session.commit()
+    return render_template("policing/show.html", item=item, linked_count=count, linked=youth,
+                           may_change=may_change_session(current_user, item) and can(current_user, "sessions.record"),
+                           attendance_form=AttendanceForm(), cancel_form=CancelForm(version=str(item.version)))
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@requires("sessions.record")
+def edit(session_id: int):
+    item = get_session_or_404(session_id)
+    if not may_change_session(current_user, item):
+        abort(403)
+    form = session_form(item)
+    if request.method == "GET":
+        form.version.data = str(item.version)
+        form.held_time.data = item.held_at.time()
+        form.officer_ids.data = [u.id for u in item.officers]
+        form.notes.data = item.notes
+        form.cohort_id.data = item.cohort_id or 0
+        form.partner_organization_id.data = item.partner_organization_id or 0
+    conflict = None
+    if form.validate_on_submit():
+        if str(item.version) != form.version.data:
+            conflict = [(_("Date"), item.held_at.strftime("%Y-%m-%d %H:%M")), (_("Topic"), item.topic or ""),
+                        (_("Female"), item.female), (_("Male"), item.male), (_("Status"), item.status)]
+            form.version.data = str(item.version)
+        else:
+            changed = fill_session(item, form)
+            record("session.update", object_type="policing_session", object_id=item.id,
+                   detail="fields=" + ",".join(changed))
+            db.session.commit()
+            flash(_("Session saved."), "success")
+            return redirect(url_for("policing.show", session_id=item.id))
+    return render_template("policing/form.html", form=form, item=item, conflict=conflict)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@requires("sessions.record")
+def cancel(session_id: int):
+    item = get_session_or_404(session_id)
+    if not may_change_session(current_user, item):
+        abort(403)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for cancelling."), "error")
+    elif str(item.version) != form.version.data:
+        flash(_("Someone else changed this session meanwhile. Check it and try again."), "error")
+    else:
+        item.status, item.cancel_reason = "cancelled", form.reason.data.strip()
+        record("session.cancel", object_type="policing_session", object_id=item.id)
+        db.session.commit()
+        flash(_("Session cancelled."), "success")
+    return redirect(url_for("policing.show", session_id=item.id))
+
+
+@bp.route("/<int:session_id>/attendance", methods=["POST"])
+@requires("sessions.attendance")
+def link_attendance(session_id: int):
+    """Link an enrolled youth of one's own scope to a session they attended."""
+    item = get_session_or_404(session_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        youth = db.session.scalar(visible_youth(current_user).where(
+            Youth.case_code == form.code.data.strip().upper(), Youth.status.in_(youth_codes.IN_PROGRAM)))
+        if youth is None:
+            flash(_("No enrolled youth with that case code in your cases."), "error")
+        elif db.session.get(Attendance, (item.id, youth.id)) is None:
+            db.session.add(Attendance(session_id=item.id, youth_id=youth.id, linked_by_id=current_user.id))
+            audit_case("attendance.create", youth, detail=f"session={item.id}")
+            db.session.commit()
+            flash(_("Attendance linked."), "success")
+    return redirect(url_for("policing.show", session_id=item.id))
+
+
+@bp.route("/<int:session_id>/attendance/<code>/remove", methods=["POST"])
+@requires("sessions.attendance")
+def unlink_attendance(session_id: int, code: str):
+    item = get_session_or_404(session_id)
+    youth = db.session.scalar(visible_youth(current_user).where(Youth.case_code == code.upper()))
+    link = db.session.get(Attendance, (item.id, youth.id)) if youth else None
+    if link is None:
+        abort(404)
+    db.session.delete(link)  # CSRF is checked for every POST by CSRFProtect
+    audit_case("attendance.delete", youth, detail=f"session={item.id}")
+    db.session.commit()
+    return redirect(url_for("policing.show", session_id=item.id))

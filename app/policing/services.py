@@ -1,0 +1,83 @@
+"""Sessions, cohorts and attendance: queries and rules."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, distinct, func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.policing import codes
+from app.policing.forms import SessionFilterForm
+from app.policing.models import Attendance, GreatCohort, PolicingSession
+from app.security.policy import visible_sessions, visible_youth
+
+
+def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
+    query = visible_sessions(user)
+    if form.start.data and not form.start.errors:
+        query = query.where(PolicingSession.held_on >= form.start.data)
+    if form.end.data and not form.end.errors:
+        query = query.where(PolicingSession.held_on <= form.end.data)
+    for field, column in ((form.municipality, PolicingSession.municipality_id),
+                          (form.unit, PolicingSession.police_unit_id),
+                          (form.partner, PolicingSession.partner_organization_id)):
+        if field.data and str(field.data).isdigit():
+            query = query.where(column == int(field.data))
+    if form.kind.data in codes.KINDS:
+        query = query.where(PolicingSession.kind == form.kind.data)
+    return query
+
+
+def linked_counts(session_ids: list[int]) -> dict[int, int]:
+    """How many enrolled youth are linked to each session (a number, never who)."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendance.session_id, func.count()).where(Attendance.session_id.in_(session_ids))
+        .group_by(Attendance.session_id))
+    return dict(rows.all())
+
+
+def linked_youth(user: User, session_id: int) -> list:
+    """The linked youth this case worker may see (the scoped query)."""
+    from app.youth.models import Youth
+
+    return list(db.session.scalars(
+        visible_youth(user).join(Attendance, Attendance.youth_id == Youth.id)
+        .where(Attendance.session_id == session_id).order_by(Youth.case_code)))
+
+
+@dataclass(frozen=True)
+class CohortProgress:
+    lessons_total: int
+    lessons_held: list[int]
+    complete: bool
+    last_lesson_on: date | None
+    attendance: dict[int, int]  # lesson number -> head-count of that lesson
+
+
+def cohort_progress(cohort: GreatCohort) -> CohortProgress:
+    """Lessons held (not cancelled), attendance per lesson, and completion:
+    every lesson of the curriculum held."""
+    rows = db.session.execute(
+        select(PolicingSession.lesson_number, func.max(PolicingSession.held_on),
+               func.sum(PolicingSession.female + PolicingSession.male + PolicingSession.sex_not_recorded))
+        .where(PolicingSession.cohort_id == cohort.id, PolicingSession.status == "held",
+               PolicingSession.kind == "great_lesson")
+        .group_by(PolicingSession.lesson_number)).all()
+    total = codes.LESSONS[cohort.curriculum]
+    held = sorted(n for n, _, _ in rows if n and 1 <= n <= total)
+    return CohortProgress(
+        lessons_total=total, lessons_held=held, complete=len(held) == total,
+        last_lesson_on=max((d for _, d, _ in rows), default=None),
+        attendance={n: int(c or 0) for n, _, c in rows if n},
+    )
+
+
+def lessons_held_count() -> Select:
+    """Per cohort, the number of distinct lessons held (for lists)."""
+    return (select(PolicingSession.cohort_id, func.count(distinct(PolicingSession.lesson_number)))
+            .where(PolicingSession.status == "held", PolicingSession.kind == "great_lesson",
+                   PolicingSession.cohort_id.is_not(None))
+            .group_by(PolicingSession.cohort_id))

@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from app.formtools import choices
+
+
+class SummaryForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    period = SelectField(_l("Period"), choices=choices([("quarter", _l("Quarter")), ("year", _l("Year")),
+                                                        ("custom", _l("Custom dates"))]), validators=[Optional()])
+    value = SelectField(_l("Quarter or year"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    level = SelectField(_l("Level"), choices=choices([("country", _l("Country")), ("department", _l("Department")),
+                                                      ("municipality", _l("Municipality"))]), validators=[Optional()])
+    parent = StringField(_l("Within"), validators=[Optional(), Length(max=16)])
+    indicator = SelectField(_l("Indicator for the chart"), validators=[Optional()])

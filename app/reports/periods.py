@@ -1,0 +1,52 @@
+"""Reporting periods: a quarter, a year, or custom dates."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.dates import add_months
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str
+
+    @classmethod
+    def quarter(cls, year: int, number: int) -> "Period":
+        start = date(year, 3 * number - 2, 1)
+        return cls(start, add_months(start, 3) - _DAY, f"{year}-T{number}")
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31), str(year))
+
+    def quarters_back(self, count: int) -> list["Period"]:
+        """The `count` quarters ending with the one that holds this period's end."""
+        number = (self.end.month - 1) // 3 + 1
+        year, found = self.end.year, []
+        for _ in range(count):
+            found.append(Period.quarter(year, number))
+            number -= 1
+            if number == 0:
+                year, number = year - 1, 4
+        return list(reversed(found))
+
+
+_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None, today: date) -> Period:
+    """The period a form asked for; the current quarter when it makes no sense."""
+    try:
+        if kind == "year" and value:
+            return Period.year(int(value))
+        if kind == "custom" and start and end and start <= end:
+            return Period(start, end, f"{start.isoformat()} – {end.isoformat()}")
+        if kind == "quarter" and value and "-T" in value:
+            year, number = value.split("-T")
+            if 1 <= int(number) <= 4:
+                return Period.quarter(int(year), int(number))
+    except ValueError:
+        pass
+    return Period.quarter(today.year, (today.month - 1) // 3 + 1)

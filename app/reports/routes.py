@@ -1,0 +1,111 @@
+"""Summary pages, definitions and exports. Managers receive aggregates only:
+no case code, name, birth date or note reaches these pages."""
+
+from datetime import UTC, date, datetime
+
+from flask import Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.audit.service import record
+from app.extensions import db
+from app.formtools import choices
+from app.reports import bp
+from app.reports.charts import bar_chart, line_chart
+from app.reports.definitions import ALL, SECTIONS, TREND
+from app.reports.export import csv_export, xlsx_export
+from app.reports.forms import SummaryForm
+from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, trend, units
+from app.reports.periods import parse_period
+from app.reports.summary import build
+from app.security.policy import requires
+from app.youth.codes import EXIT_REASONS
+from app.youth.services import today
+
+
+def summary_request() -> dict:
+    """Read the form; compute every table with a fixed number of queries."""
+    form = SummaryForm(request.args)
+    day = today()
+    form.value.choices = choices(
+        [(f"{y}-T{q}", f"{y} T{q}") for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
+        + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)])
+    form.indicator.choices = choices((i.key, i.label) for _, _, indicators, _ in SECTIONS
+                                     for i in indicators if i.kind == "count")
+    form.validate()
+    period = parse_period(form.period.data, form.value.data, form.start.data, form.end.data, day)
+    level = form.level.data if form.level.data in LEVELS else "country"
+    breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
+    k = current_app.config.get("SUPPRESSION_K", 5)
+    locale = str(get_locale())
+    unit_names = units(current_user, breakdown, locale)
+    values = compute(current_user, breakdown, period, day)
+    tables = build(values, unit_names, k)
+    quarters = period.quarters_back(8)
+    trends = trend(current_user, breakdown, quarters, day)
+    reasons = exit_reasons(current_user, breakdown, period, day)
+    return {"form": form, "period": period, "breakdown": breakdown, "tables": tables, "k": k,
+            "trend": trends, "quarters": quarters, "reasons": reasons, "units": unit_names}
+
+
+def chart_context(data: dict) -> dict:
+    key = data["form"].indicator.data if data["form"].indicator.data in ALL else "referred"
+    section = next(t for t in data["tables"] if any(i.key == key for i in t.indicators))
+    index = [i.key for i in section.indicators].index(key)
+    bars = bar_chart([(name, cells[index].value, cells[index].text) for _, name, cells in section.rows])
+    k = data["k"]
+    series = {name: [v if v == 0 or v >= k else None for v in data["trend"][name]] for name, _ in TREND}
+    lines = line_chart([q.label for q in data["quarters"]], series)
+    return {"chart_indicator": ALL[key], "bars": bars, "lines": lines, "trend_series": series}
+
+
+def summary_link(**changes) -> str:
+    """The summary URL with the current choices, some of them changed (None removes)."""
+    args = {**request.args.to_dict(), **changes}
+    return url_for("reports.summary", **{k: v for k, v in args.items() if v is not None})
+
+
+def next_level(level: str) -> str | None:
+    position = LEVELS.index(level)
+    return LEVELS[position + 1] if position + 1 < len(LEVELS) else None
+
+
+@bp.route("/")
+@requires("reports.view")
+def summary():
+    data = summary_request()
+    record("reports.view", detail=f"level={data['breakdown'].level};period={data['period'].label}")
+    db.session.commit()
+    return render_template("reports/summary.html", **data, **chart_context(data), trend_labels=dict(TREND),
+                           next_level=next_level(data["breakdown"].level), exit_labels=EXIT_REASONS,
+                           summary_link=summary_link)
+
+
+@bp.route("/definitions")
+@requires("reports.view")
+def definitions():
+    return render_template("reports/definitions.html", sections=SECTIONS)
+
+
+@bp.route("/export.<kind>")
+@requires("reports.view")
+def export(kind: str):
+    data = summary_request()
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    scope = ", ".join(s.code for s in current_user.scopes) or "—"
+    header = [(_("Period"), data["period"].label), (_("Level"), data["breakdown"].level),
+              (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
+              (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d; * marks cells hidden so they "
+                                    "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]
+    record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].label}")
+    db.session.commit()
+    stamp = date.today().isoformat()
+    if kind == "xlsx":
+        return Response(xlsx_export(header, data["tables"]),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="senda-summary-{stamp}.xlsx"'})
+    return Response(csv_export(header, data["tables"]), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="senda-summary-{stamp}.csv"'})
+
+
