@@ -172,7 +172,8 @@ def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
 def new():
     form = session_form()
     if request.method == "GET":
-        form.held_on.data = date.today()
+        now = datetime.now()
+        form.held_on.data, form.held_time.data = now.date(), now.time().replace(second=0, microsecond=0)
     if form.validate_on_submit():
         item = PolicingSession(created_by_id=current_user.id, status="held")
         fill_session(item, form)

@@ -3,6 +3,7 @@ Salvador). The Spanish strings are copied from translations/es, so a broken
 or missing translation fails these tests."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -203,3 +204,76 @@ def test_social_worker_takes_a_new_youth_from_registration_to_enrollment(page: P
     expect(page.get_by_role("heading", level=1)).to_contain_text("Yanira Beatriz Quintanilla")
     expect(page.locator(".badge").first).to_have_text("Inscrito")
     assert_no_horizontal_scroll(page)
+
+
+def test_police_records_a_great_lesson_and_sees_only_how_many_youth_attended(page: Page, live_server, browser):
+    """police.sv records a G.R.E.A.T. lesson on a phone in Spanish; worker.sv links two
+    enrolled youth; police.sv then sees "2 jóvenes inscritos asistieron" and no names."""
+    page.goto("/auth/login")
+    sign_in(page, "police.sv", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Sesiones").click()
+    page.get_by_role("link", name="Registrar una sesión").click()
+    page.get_by_label("Municipio").select_option(label="San Salvador Centro (San Salvador)")
+    page.get_by_label("Lugar").select_option("school")
+    page.get_by_label("Nombre de la escuela").fill("Centro Escolar Navegador")
+    page.get_by_label("Tipo de sesión").select_option("great_lesson")
+    page.get_by_label("Currículo G.R.E.A.T.").select_option("middle")
+    page.get_by_label("Número de lección").fill("4")
+    page.get_by_label("Mujer", exact=True).fill("11")
+    page.get_by_label("Hombre", exact=True).fill("9")
+    page.get_by_label("12–14").fill("20")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Guardar sesión").click()
+    expect(page.get_by_role("status")).to_contain_text("Sesión registrada.")
+    session_url = page.url
+    assert_no_horizontal_scroll(page)
+
+    worker = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-SV",
+                                 base_url=live_server).new_page()
+    worker.goto("/auth/login")
+    sign_in(worker, "worker.sv", DEMO_PASSWORD)
+    worker.goto("/cases/?status=active")
+    codes = worker.locator("td[data-label='Caso'] a").all_inner_texts()[:2]
+    names = worker.locator("td[data-label='Nombre']").all_inner_texts()[:2]
+    assert len(codes) == 2
+    worker.goto(session_url)
+    for code in codes:
+        worker.get_by_label("Código de caso de un(a) joven inscrito(a)").fill(code)
+        worker.get_by_role("button", name="Vincular").click()
+        expect(worker.get_by_role("status")).to_contain_text("Asistencia vinculada.")
+    expect(worker.get_by_text("2 jóvenes inscritos asistieron")).to_be_visible()
+    worker.context.close()
+
+    page.goto(session_url)
+    expect(page.get_by_text("2 jóvenes inscritos asistieron")).to_be_visible()
+    content = page.content()
+    for secret in (*codes, *names):
+        assert secret not in content
+
+
+def test_manager_opens_the_dashboard_switches_level_and_period_and_downloads_xlsx(page: Page, live_server):
+    page.goto("/auth/login")
+    sign_in(page, "manager.sv", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Resúmenes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Resumen de resultados")
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+    page.get_by_label("Período", exact=True).select_option("year")
+    page.get_by_label("Trimestre o año").select_option(str(date.today().year))
+    page.get_by_label("Nivel", exact=True).select_option("department")
+    page.get_by_role("button", name="Mostrar").click()
+    expect(page.get_by_role("row", name=re.compile("San Salvador")).first).to_be_visible()
+    page.get_by_role("link", name="San Salvador", exact=True).first.click()
+    expect(page.get_by_role("rowheader", name="San Salvador Centro").first).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Descargar XLSX").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert "San Salvador Centro" in cells
