@@ -17,7 +17,7 @@ from app.formtools import choices
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.policing.services import filtered_sessions, linked_counts, linked_youth
+from app.policing.services import filtered_sessions, linked_counts, linked_youth, police_unit_choices
 from app.security.policy import (
     can,
     may_change_session,
@@ -121,11 +121,7 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
     form.municipality_id.choices = choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
-    if current_user.role == POLICE:
-        form.police_unit_id.choices = choices([(current_user.organization_id, current_user.organization.name)])
-    else:
-        units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
-        form.police_unit_id.choices = choices((o.id, o.name) for o in units)
+    form.police_unit_id.choices = police_unit_choices(current_user)
     officers = db.session.scalars(select(User).where(User.role == POLICE, User.active.is_(True)).order_by(User.username))
     form.officer_ids.choices = choices((u.id, u.username) for u in officers)
     partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))

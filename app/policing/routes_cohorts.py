@@ -5,15 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.accounts.models import Organization
-from app.accounts.roles import POLICE
 from app.audit.service import record
 from app.extensions import db
 from app.formtools import choices
 from app.policing import bp
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
-from app.policing.services import cohort_progress, lessons_held_count
+from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices
 from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_sessions
 
 
@@ -41,11 +39,7 @@ def edit_cohort(cohort_id: int | None):
     form = CohortForm(obj=cohort)
     form.municipality_id.choices = choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
-    if current_user.role == POLICE:
-        form.police_unit_id.choices = choices([(current_user.organization_id, current_user.organization.name)])
-    else:
-        units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit"))
-        form.police_unit_id.choices = choices((o.id, o.name) for o in units)
+    form.police_unit_id.choices = police_unit_choices(current_user)
     if request.method == "GET" and cohort:
         form.version.data = str(cohort.version)
     if form.validate_on_submit():

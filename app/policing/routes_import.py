@@ -10,16 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import SelectField, SubmitField
 
-from app.accounts.models import Organization
-from app.accounts.roles import POLICE
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices
 from app.policing import bp
 from app.policing.importer import ImportFileError, error_text, import_sessions, template_csv, template_xlsx
+from app.policing.services import police_unit_choices
 from app.security.policy import requires, scope_municipality_ids
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,11 +32,7 @@ class ImportForm(FlaskForm):
 @requires("sessions.record")
 def import_sessions_view():
     form = ImportForm()
-    if current_user.role == POLICE:
-        form.police_unit_id.choices = choices([(current_user.organization_id, current_user.organization.name)])
-    else:
-        units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit"))
-        form.police_unit_id.choices = choices((o.id, o.name) for o in units)
+    form.police_unit_id.choices = police_unit_choices(current_user)
     result, file_error = None, None
     if form.validate_on_submit():
         with tempfile.TemporaryDirectory() as folder:

@@ -81,3 +81,15 @@ def lessons_held_count() -> Select:
             .where(PolicingSession.status == "held", PolicingSession.kind == "great_lesson",
                    PolicingSession.cohort_id.is_not(None))
             .group_by(PolicingSession.cohort_id))
+
+
+def police_unit_choices(user: User):
+    """A police officer records for their own unit; a coordinator chooses one."""
+    from app.accounts.models import Organization
+    from app.accounts.roles import POLICE
+    from app.formtools import choices
+
+    if user.role == POLICE:
+        return choices([(user.organization_id, user.organization.name)])
+    units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
+    return choices((o.id, o.name) for o in units)
