@@ -134,8 +134,14 @@ def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> di
     ).join(Enrollment, Enrollment.youth_id == Youth.id))
     _store(values, rows)
 
+    # Only the screenings of youth reassessed in the period (and not later
+    # ones): the window functions then sort a small share of the table.
+    reassessed_youth = (select(Screening.youth_id).where(Screening.kind == "reassessment", in_period(Screening.screened_on))
+                        .distinct().scalar_subquery())
+    of_reassessed = and_(Screening.youth_id.in_(reassessed_youth), Screening.screened_on <= end)
     previous = func.lag(Screening.screened_on).over(partition_by=Screening.youth_id, order_by=Screening.screened_on)
-    timeline = select(Screening.youth_id, Screening.kind, Screening.screened_on, previous.label("previous")).subquery()
+    timeline = (select(Screening.youth_id, Screening.kind, Screening.screened_on, previous.label("previous"))
+                .where(of_reassessed).subquery())
     is_reassessment = and_(timeline.c.kind == "reassessment", in_period(timeline.c.screened_on))
     rows = db.session.execute(base(
         count_if(is_reassessment).label("reassessed"),
@@ -148,18 +154,15 @@ def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> di
         func.row_number().over(partition_by=Screening.youth_id, order_by=(Screening.screened_on, Screening.id)).label("up"),
         func.row_number().over(partition_by=Screening.youth_id,
                                order_by=(Screening.screened_on.desc(), Screening.id.desc())).label("down"),
-    ).where(Screening.screened_on <= end).subquery()
+    ).where(of_reassessed).subquery()
     first_s, last_s = ranked.alias("first_s"), ranked.alias("last_s")
-    reassessed_youth = (select(Screening.youth_id).where(Screening.kind == "reassessment", in_period(Screening.screened_on))
-                        .distinct().subquery())
     rows = db.session.execute(base(
         func.count().label("risk_youth"),
         func.sum(first_s.c.scales_at_threshold).label("scales_baseline_sum"),
         func.sum(last_s.c.scales_at_threshold).label("scales_latest_sum"),
         count_if(first_s.c.level == "secondary").label("secondary_baseline"),
         count_if(and_(first_s.c.level == "secondary", last_s.c.level == "primary")).label("no_longer_eligible"),
-    ).join(reassessed_youth, reassessed_youth.c.youth_id == Youth.id)
-     .join(first_s, and_(first_s.c.youth_id == Youth.id, first_s.c.up == 1))
+    ).join(first_s, and_(first_s.c.youth_id == Youth.id, first_s.c.up == 1))
      .join(last_s, and_(last_s.c.youth_id == Youth.id, last_s.c.down == 1)))
     _store(values, rows)
 
