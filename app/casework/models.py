@@ -86,4 +86,7 @@ class FollowUp(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_follow_ups_youth", "youth_id", "followup_on"),)
+    __table_args__ = (
+        Index("ix_follow_ups_youth", "youth_id", "followup_on"),
+        Index("ix_follow_ups_followup_on", "followup_on"),  # summaries
+    )

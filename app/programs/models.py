@@ -64,4 +64,6 @@ class Enrollment(db.Model):
     __table_args__ = (
         Index("ix_enrollments_youth", "youth_id", "start_on"),
         Index("ix_enrollments_program_start", "program_id", "start_on"),
+        Index("ix_enrollments_start_on", "start_on"),  # summaries
+        Index("ix_enrollments_end_on", "end_on"),
     )

@@ -155,15 +155,20 @@ def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> di
         func.row_number().over(partition_by=Screening.youth_id,
                                order_by=(Screening.screened_on.desc(), Screening.id.desc())).label("down"),
     ).where(of_reassessed).subquery()
-    first_s, last_s = ranked.alias("first_s"), ranked.alias("last_s")
+    first_last = select(
+        ranked.c.youth_id,
+        func.max(case((ranked.c.up == 1, ranked.c.scales_at_threshold))).label("first_scales"),
+        func.max(case((ranked.c.down == 1, ranked.c.scales_at_threshold))).label("last_scales"),
+        func.max(case((ranked.c.up == 1, ranked.c.level))).label("first_level"),
+        func.max(case((ranked.c.down == 1, ranked.c.level))).label("last_level"),
+    ).group_by(ranked.c.youth_id).subquery()
     rows = db.session.execute(base(
         func.count().label("risk_youth"),
-        func.sum(first_s.c.scales_at_threshold).label("scales_baseline_sum"),
-        func.sum(last_s.c.scales_at_threshold).label("scales_latest_sum"),
-        count_if(first_s.c.level == "secondary").label("secondary_baseline"),
-        count_if(and_(first_s.c.level == "secondary", last_s.c.level == "primary")).label("no_longer_eligible"),
-    ).join(first_s, and_(first_s.c.youth_id == Youth.id, first_s.c.up == 1))
-     .join(last_s, and_(last_s.c.youth_id == Youth.id, last_s.c.down == 1)))
+        func.sum(first_last.c.first_scales).label("scales_baseline_sum"),
+        func.sum(first_last.c.last_scales).label("scales_latest_sum"),
+        count_if(first_last.c.first_level == "secondary").label("secondary_baseline"),
+        count_if(and_(first_last.c.first_level == "secondary", first_last.c.last_level == "primary")).label("no_longer_eligible"),
+    ).join(first_last, first_last.c.youth_id == Youth.id))
     _store(values, rows)
 
     latest = (select(FollowUp.youth_id, func.max(FollowUp.id).label("latest_id"),

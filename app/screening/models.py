@@ -44,4 +44,7 @@ class Screening(db.Model):
 
     instrument: Mapped[InstrumentVersion] = relationship()
 
-    __table_args__ = (Index("ix_screenings_youth", "youth_id", "screened_on"),)
+    __table_args__ = (
+        Index("ix_screenings_youth", "youth_id", "screened_on"),
+        Index("ix_screenings_kind_screened_on", "kind", "screened_on"),  # summaries
+    )

@@ -83,6 +83,7 @@ class Youth(db.Model):
         Index("ix_youth_municipality_status", "municipality_id", "status"),
         Index("ix_youth_reassessment_due", "reassessment_due"),
         Index("ix_youth_last_contact_on", "last_contact_on"),
+        Index("ix_youth_municipality_referred_on", "municipality_id", "referred_on"),  # summaries
     )
 
     @property
