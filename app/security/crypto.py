@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -34,6 +35,12 @@ class DecryptionError(Exception):
     """The stored value cannot be decrypted with the key ring and its context."""
 
 
+@lru_cache(maxsize=16)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per key (building it costs more than a short decrypt)."""
+    return AESGCM(key)
+
+
 def keyset() -> KeySet:
     return current_app.extensions["senda_keys"]
 
@@ -46,7 +53,7 @@ def seal(plaintext: str, aad: bytes, keys: KeySet | None = None) -> bytes:
     keys = keys or keyset()
     kid = keys.newest_key_id.encode()
     nonce = os.urandom(NONCE_BYTES)
-    body = AESGCM(keys.data_keys[keys.newest_key_id]).encrypt(nonce, plaintext.encode(), aad)
+    body = _aead(keys.data_keys[keys.newest_key_id]).encrypt(nonce, plaintext.encode(), aad)
     return bytes([FORMAT_VERSION, len(kid)]) + kid + nonce + body
 
 
@@ -65,7 +72,7 @@ def open_sealed(blob: bytes, aad: bytes, keys: KeySet | None = None) -> str:
     start = 2 + blob[1]
     nonce, body = blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :]
     try:
-        return AESGCM(key).decrypt(nonce, body, aad).decode()
+        return _aead(key).decrypt(nonce, body, aad).decode()
     except InvalidTag as exc:
         raise DecryptionError("ciphertext does not match its key or context") from exc
 
