@@ -235,3 +235,16 @@ def test_case_page_shows_sessions_attended(app):
         session_id = db.session.scalar(select(Attendance.session_id).join(Youth).where(Youth.case_code == code))
     body = worker.get(f"/cases/{code}/casework").get_data(as_text=True)
     assert f'href="/sessions/{session_id}"' in body
+
+
+def test_managers_do_not_see_session_notes(app):
+    record_as(app, "police.sv", notes="Nota libre que podría nombrar a alguien")
+    sid = latest_session_id(app)
+    manager = app.test_client()
+    login(manager, "manager.sv")
+    response = manager.get(f"/sessions/{sid}")
+    assert response.status_code == 200
+    assert "Nota libre" not in response.get_data(as_text=True)
+    police = app.test_client()
+    login(police, "police.sv")
+    assert "Nota libre" in police.get(f"/sessions/{sid}").get_data(as_text=True)
