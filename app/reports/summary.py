@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal, format_percent
 
 from app.reports.definitions import SECTIONS, Indicator
-from app.reports.suppression import COMPLEMENTARY, PRIMARY, Table, suppress
+from app.reports.suppression import PRIMARY, Table, suppress
 
 TOTAL = "__total__"
 
@@ -73,5 +73,3 @@ def section_table(values: dict, units: dict[str, str], k: int, key: str, title, 
     rows = [(u, name, [cell(u, i) for i in indicators]) for u, name in units.items()]
     return SectionTable(key, title, indicators, rows, [cell(TOTAL, i) for i in indicators], table)
 
-
-__all__ = ["COMPLEMENTARY", "PRIMARY", "TOTAL", "build"]

@@ -97,8 +97,7 @@ def edit(code: str):
             db.session.commit()
             flash(_("Case %(code)s saved.", code=youth.case_code), "success")
             return redirect(url_for("youth.case", code=youth.case_code))
-    matches = []
-    return render_template("youth/edit.html", form=form, youth=youth, conflict=conflict, matches=matches)
+    return render_template("youth/edit.html", form=form, youth=youth, conflict=conflict)
 
 
 @bp.route("/<code>/status", methods=["POST"])
