@@ -248,3 +248,19 @@ def test_managers_do_not_see_session_notes(app):
     police = app.test_client()
     login(police, "police.sv")
     assert "Nota libre" in police.get(f"/sessions/{sid}").get_data(as_text=True)
+
+
+def test_session_list_uses_the_same_number_of_queries_for_10_and_50_rows(app):
+    from tests.youth_helpers import QueryCounter
+
+    police = app.test_client()
+    login(police, "police.sv")
+    with app.app_context():
+        engine = db.engine
+    counts = []
+    for size in (10, 50):
+        app.config["PAGE_SIZE"] = size
+        with QueryCounter(engine) as counter:
+            assert police.get("/sessions/").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]

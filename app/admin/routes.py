@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organization, User
 from app.accounts.roles import ROLE_LABELS
@@ -48,7 +49,7 @@ def users():
         query = query.where(User.username.contains(form.q.data.strip().lower(), autoescape=True))
     if form.role.data:
         query = query.where(User.role == form.role.data)
-    page = db.paginate(query.join(User.organization), per_page=current_app.config["PAGE_SIZE"],
+    page = db.paginate(query.options(joinedload(User.organization)), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     return render_template("admin/users.html", page=page, form=form)
 

@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organization, User
 from app.accounts.roles import POLICE
@@ -63,7 +64,7 @@ def sessions():
     page = max(request.args.get("page", 1, type=int), 1)
     query = filtered_sessions(current_user, form)
     rows = db.session.execute(
-        query.add_columns(func.count().over().label("total"))
+        query.add_columns(func.count().over().label("total")).options(joinedload(PolicingSession.municipality))
         .order_by(PolicingSession.held_at.desc()).limit(per_page).offset((page - 1) * per_page)).all()
     total = rows[0].total if rows else 0
     items = [row[0] for row in rows]

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.audit.service import record
 from app.extensions import db
@@ -24,7 +25,8 @@ def org_programs():
 @bp.route("/programs")
 @requires("cases.work")
 def programs():
-    return render_template("programs/list.html", programs=db.session.scalars(org_programs()).all())
+    programs = db.session.scalars(org_programs().options(selectinload(Program.municipalities))).all()
+    return render_template("programs/list.html", programs=programs)
 
 
 @bp.route("/programs/new", methods=["GET", "POST"], defaults={"program_id": None})
