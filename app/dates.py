@@ -1,7 +1,20 @@
 """Date arithmetic shared by features."""
 
 import calendar
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def local_now() -> datetime:
+    """Now in the program's time zone (naive), as people there read the clock."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Today in the program's time zone: the server runs in UTC, six hours ahead."""
+    return local_now().date()
 
 
 def add_months(start: date, months: int) -> date:

@@ -75,6 +75,23 @@ def explain(statement: str, parameters) -> list[str]:
     return [row[0] for row in rows]
 
 
+
+def show_statements(client, log, label: str, url: str, show_sql: bool, with_explain: bool) -> None:
+    """Request `url` once more, printing its SQL and/or the plan of its slowest SELECT."""
+    if not (show_sql or with_explain):
+        return
+    log.keep, log.statements = True, []
+    client.get(url)
+    log.keep = False
+    print(f"\n{label} -- GET {url}")
+    for ms, statement, _params in log.statements if show_sql else ():
+        print(f"  {ms:7.2f} ms  {' '.join(statement.split())[:200]}")
+    if with_explain:
+        ms, statement, params = max((s for s in log.statements if s[1].lstrip().upper().startswith("SELECT")),
+                                    key=lambda s: s[0])
+        print(f"  slowest SELECT ({ms:.2f} ms):\n    {' '.join(statement.split())}")
+        print("\n".join("    " + line for line in explain(statement, params)))
+
 def choose_coordinator(username: str | None) -> tuple[User, int]:
     """The named coordinator, or the one who sees the most cases."""
     if username:
@@ -184,18 +201,7 @@ def main() -> None:
                 body = response.get_data(as_text=True)
                 if label.startswith(("caseload", "name")):
                     rows.add(len(set(CASE_CODE_RE.findall(body))))
-            if args.show_sql or args.explain:
-                log.keep, log.statements = True, []
-                client.get(urls[0])
-                log.keep = False
-                print(f"\n{label} -- GET {urls[0]}")
-                for ms, statement, _params in log.statements if args.show_sql else ():
-                    print(f"  {ms:7.2f} ms  {' '.join(statement.split())[:200]}")
-                if args.explain:
-                    ms, statement, params = max((s for s in log.statements if s[1].lstrip().upper().startswith("SELECT")),
-                                                key=lambda s: s[0])
-                    print(f"  slowest SELECT ({ms:.2f} ms):\n    {' '.join(statement.split())}")
-                    print("\n".join("    " + line for line in explain(statement, params)))
+            show_statements(client, log, label, urls[0], args.show_sql, args.explain)
             results.append((label, statistics.median(times), pct(times, 95), statistics.median(sql_times), queries, rows))
 
         print(f"\n{'page':<52} {'median ms':>10} {'p95 ms':>9} {'SQL ms':>7} {'queries':>8} {'rows':>7}   "

@@ -47,7 +47,7 @@ from app.reports.periods import Period  # noqa: E402
 from app.security.passwords import hash_password  # noqa: E402
 from app.youth.models import Youth  # noqa: E402
 from app.youth.services import today  # noqa: E402
-from benchmarks.caseload import CSRF_RE, QueryLog, explain, pct  # noqa: E402
+from benchmarks.caseload import CSRF_RE, QueryLog, pct, show_statements  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 PASSWORD = "Bench-password-2026"  # nosec B105 - benchmark data only
@@ -159,18 +159,7 @@ def main() -> None:
                     sys.exit(f"GET {target} answered {response.status_code}")
                 queries.add(log.count)
                 rows.add(len(ROW_RE.findall(response.get_data(as_text=True))))
-            if args.show_sql or args.explain:
-                log.keep, log.statements = True, []
-                client.get(target)
-                log.keep = False
-                print(f"\n{label} -- GET {target}")
-                for ms, statement, _params in log.statements if args.show_sql else ():
-                    print(f"  {ms:7.2f} ms  {' '.join(statement.split())[:200]}")
-                if args.explain:
-                    ms, statement, params = max((s for s in log.statements if s[1].lstrip().upper().startswith("SELECT")),
-                                                key=lambda s: s[0])
-                    print(f"  slowest SELECT ({ms:.2f} ms):\n    {' '.join(statement.split())}")
-                    print("\n".join("    " + line for line in explain(statement, params)))
+            show_statements(client, log, label, target, args.show_sql, args.explain)
             results.append((label, statistics.median(times), pct(times, 95), statistics.median(sql_times), queries, rows))
 
         direct = []

@@ -21,7 +21,7 @@ from app.admin import bp
 from app.admin.forms import OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.geo.models import Country, Department, Municipality
 from app.security.passwords import hash_password
 from app.security.policy import requires
@@ -29,11 +29,6 @@ from app.security.policy import requires
 
 def split_codes(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").replace("\n", ",").split(",") if c.strip()]
-
-
-def stale(obj, submitted: str | None) -> bool:
-    """True when the form was loaded from an older version of the object."""
-    return str(obj.version) != (submitted or "")
 
 
 def _org_choices():

@@ -8,9 +8,9 @@ kept; a request that rolls back drops its queued events too."""
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import current_app, has_request_context, request
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
@@ -105,3 +105,12 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(PENDING, None)
+
+
+def deny_out_of_scope(object_type: str, object_id) -> NoReturn:
+    """Record a denied access to an object outside the user's scope and answer
+    404: the same answer whether or not the object exists."""
+    db.session.rollback()
+    record("access.denied", outcome=DENIED, object_type=object_type, object_id=object_id, detail="not_in_scope")
+    db.session.commit()
+    abort(404)

@@ -7,7 +7,7 @@ from app.casework import bp
 from app.casework.forms import ContactForm, FollowUpForm, GoalForm, NoteForm
 from app.casework.models import GOAL_STATUSES, CaseNote, FollowUp, Goal, ServiceContact
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.screening.models import Screening
 from app.security.policy import requires
 from app.youth import codes
@@ -35,7 +35,7 @@ def goal(code: str, goal_id: int | None):
     if request.method == "GET" and item:
         form.version.data = str(item.version)
     if form.validate_on_submit():
-        if item and str(item.version) != form.version.data:
+        if item and stale(item, form.version.data):
             conflict = [(_("Goal"), item.description), (_("Status"), str(GOAL_STATUSES[item.status]))]
             form.version.data = str(item.version)
         else:

@@ -1,7 +1,7 @@
 """Sessions: list, calendar, record, edit, cancel, attendance links, export."""
 
 import calendar as cal
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -11,10 +11,11 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organization, User
 from app.accounts.roles import POLICE
-from app.audit.service import DENIED, record
+from app.audit.service import deny_out_of_scope, record
+from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
@@ -36,11 +37,7 @@ from app.youth.services import audit_case
 def get_session_or_404(session_id: int) -> PolicingSession:
     found = db.session.scalar(visible_sessions(current_user).where(PolicingSession.id == session_id))
     if found is None:
-        db.session.rollback()
-        record("access.denied", outcome=DENIED, object_type="policing_session", object_id=session_id,
-               detail="not_in_scope")
-        db.session.commit()
-        abort(404)
+        deny_out_of_scope("policing_session", session_id)
     return found
 
 
@@ -104,7 +101,7 @@ def calendar():
     try:
         first = datetime.strptime(month, "%Y-%m").date()
     except ValueError:
-        first = date.today().replace(day=1)
+        first = local_today().replace(day=1)
     last = first.replace(day=cal.monthrange(first.year, first.month)[1])
     found = db.session.scalars(visible_sessions(current_user).where(
         PolicingSession.held_on >= first, PolicingSession.held_on <= last).order_by(PolicingSession.held_at)).all()
@@ -169,7 +166,7 @@ def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
 def new():
     form = session_form()
     if request.method == "GET":
-        now = datetime.now()
+        now = local_now()
         form.held_on.data, form.held_time.data = now.date(), now.time().replace(second=0, microsecond=0)
     if form.validate_on_submit():
         item = PolicingSession(created_by_id=current_user.id, status="held")
@@ -214,7 +211,7 @@ def edit(session_id: int):
         form.partner_organization_id.data = item.partner_organization_id or 0
     conflict = None
     if form.validate_on_submit():
-        if str(item.version) != form.version.data:
+        if stale(item, form.version.data):
             conflict = [(_("Date"), item.held_at.strftime("%Y-%m-%d %H:%M")), (_("Topic"), item.topic or ""),
                         (_("Female"), item.female), (_("Male"), item.male), (_("Status"), item.status)]
             form.version.data = str(item.version)
@@ -237,7 +234,7 @@ def cancel(session_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for cancelling."), "error")
-    elif str(item.version) != form.version.data:
+    elif stale(item, form.version.data):
         flash(_("Someone else changed this session meanwhile. Check it and try again."), "error")
     else:
         item.status, item.cancel_reason = "cancelled", form.reason.data.strip()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.policing import bp
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
@@ -43,7 +43,7 @@ def edit_cohort(cohort_id: int | None):
     if request.method == "GET" and cohort:
         form.version.data = str(cohort.version)
     if form.validate_on_submit():
-        if cohort and str(cohort.version) != form.version.data:
+        if cohort and stale(cohort, form.version.data):
             flash(_("Someone else changed this class meanwhile. Check it and save again."), "error")
             form.version.data = str(cohort.version)
         else:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.geo.models import Municipality
 from app.programs import bp
 from app.programs.forms import EnrollForm, ProgramForm
@@ -45,7 +45,7 @@ def edit_program(program_id: int | None):
         form.municipalities.data = [m.id for m in program.municipalities]
         form.version.data = str(program.version)
     if form.validate_on_submit():
-        if program and str(program.version) != form.version.data:
+        if program and stale(program, form.version.data):
             flash(_("Someone else changed this program meanwhile. Check it and save again."), "error")
             form.version.data = str(program.version)
         else:

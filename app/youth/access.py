@@ -1,10 +1,9 @@
 """Loading one case within the user's scope."""
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.audit.service import DENIED, record
+from app.audit.service import deny_out_of_scope
 from app.extensions import db
 from app.geo.models import Municipality
 from app.security.policy import visible_youth
@@ -19,9 +18,5 @@ def get_youth_or_404(code: str) -> Youth:
         .options(joinedload(Youth.municipality).joinedload(Municipality.department),
                  joinedload(Youth.assigned_worker)))
     if youth is None:
-        db.session.rollback()
-        record("access.denied", outcome=DENIED, object_type="youth", object_id=code.upper()[:16],
-               detail="not_in_scope")
-        db.session.commit()
-        abort(404)
+        deny_out_of_scope("youth", code.upper()[:16])
     return youth

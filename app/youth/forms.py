@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.dates import local_today
 from app.formtools import choices
 from app.youth import codes
 
@@ -20,7 +20,7 @@ NAME = [DataRequired(_l("This field is required.")), Length(max=80, message=_l("
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
@@ -58,7 +58,7 @@ class YouthForm(FlaskForm):
         valid = super().validate(extra_validators)
         born = self.birth_date.data
         if born and not self.guardian_name.data:
-            today = date.today()
+            today = local_today()
             age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
             if age < 18:
                 self.guardian_name.errors = [*self.guardian_name.errors, _l("A guardian is required for youth under 18.")]

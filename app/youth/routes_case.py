@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.roles import SOCIAL_WORKER
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import choices, stale
 from app.security.policy import requires
 from app.youth import bp, codes
 from app.youth.access import get_youth_or_404
@@ -36,10 +36,6 @@ from app.youth.services import (
     reopen,
     today,
 )
-
-
-def stale(youth, submitted) -> bool:
-    return str(youth.version) != (submitted or "")
 
 
 def status_form(youth) -> StatusForm:

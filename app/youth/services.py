@@ -3,14 +3,13 @@ Services change and flush; the view commits (with the audit event)."""
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from app.accounts.models import User, utcnow
 from app.audit.service import record
+from app.dates import local_today
 from app.extensions import db
 from app.security.crypto import blind_index
 from app.security.policy import visible_youth
@@ -144,6 +143,4 @@ def has_consent(youth: Youth, purpose: str, day: date) -> bool:
     return until is not None and until >= day
 
 
-def today() -> date:
-    """Today in the program's time zone."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+today = local_today
