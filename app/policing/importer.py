@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext
@@ -28,6 +27,7 @@ from sqlalchemy import bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from app.dates import local_today
 from app.extensions import db
 from app.geo.models import Municipality
 from app.policing import import_format as fmt
@@ -98,7 +98,7 @@ class _Checker:
             self.codes[code.upper()] = mid
             self.names.setdefault(key, []).append(mid)
             self.label[mid] = f"{name} ({code})"
-        self.today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        self.today = local_today()
         self.caches: dict[str, dict] = {name: {} for name in ("date", "time", "municipality", "kind", "venue",
                                                               "curriculum", "text")}
 
