@@ -41,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app import models  # noqa: F401  (every model registered for Alembic)
     from app.audit import service as _audit  # noqa: F401  (commit hooks)
     from app.auth import sessions
+    from app.reports import tracking as _tracking  # noqa: F401  (commit hooks)
 
     sessions.init_app(app)
 

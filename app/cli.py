@@ -57,10 +57,11 @@ def init_app(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.geo.cli import geo_cli
     from app.policing.cli import sessions_cli
+    from app.reports.cli import reports_cli
     from app.screening.cli import instruments_cli
     from app.security.cli import keys_cli
     from app.youth.cli import privacy_cli
 
     for group in (translate_cli, geo_cli, users_cli, demo_cli, audit_cli, keys_cli, instruments_cli, privacy_cli,
-                  sessions_cli):
+                  sessions_cli, reports_cli):
         app.cli.add_command(group)

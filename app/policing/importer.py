@@ -34,6 +34,7 @@ from app.policing import import_format as fmt
 from app.policing.codes import AGE_COUNTS, CURRICULA, KINDS, LESSONS, SEX_COUNTS, VENUES
 from app.policing.import_format import ImportFileError, cell_text, estimate_rows, template_csv, template_xlsx
 from app.policing.models import PolicingSession
+from app.reports.tracking import touch
 from app.security.crypto import associated_data, keyset, new_row_uid, normalize, seal
 
 __all__ = ["ImportFileError", "ImportResult", "RowError", "error_text", "estimate_rows", "import_sessions",
@@ -292,6 +293,7 @@ class _Inserter:
 
     def __call__(self, batch: list[dict]) -> int:
         params = {name: [row[name] for row in batch] for name in self.names} if self.columnar else batch
+        touch(db.session(), {row["municipality_id"] for row in batch})  # bulk inserts bypass the ORM's hooks
         return len(db.session.execute(self.statement, params).all())
 
 

@@ -22,6 +22,7 @@ from app.security.policy import scope_municipality_ids
 from app.youth.models import Youth
 
 LEVELS = ("country", "department", "municipality")
+EXIT = "exit:"  # prefix of the dropout counts per exit reason
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,17 @@ def units(user: User, breakdown: Breakdown, locale: str) -> dict[str, str]:
     return dict(rows)
 
 
-def _youth_base(user: User, breakdown: Breakdown, today: date):
-    """Youth counted in statistics, with their unit."""
-    column = unit_column(breakdown.level).label("unit")
-    return column, (
-        lambda *cols: select(column, *cols)
+def _youth_base(municipalities, unit, today: date):
+    """Youth counted in statistics, grouped by `unit` (a column of the
+    municipality or one of its parents)."""
+    unit = unit.label("unit")
+    return lambda *cols: (
+        select(unit, *cols)
         .select_from(Youth)
         .join(Municipality, Municipality.id == Youth.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
-        .where(Youth.municipality_id.in_(scoped_municipalities(user, breakdown)),
-               Youth.statistics_consent_until >= today)
-        .group_by(column)
+        .where(Youth.municipality_id.in_(municipalities), Youth.statistics_consent_until >= today)
+        .group_by(unit)
     )
 
 
@@ -81,9 +82,16 @@ def count_if(condition):
 
 
 def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> dict[str, dict[str, float]]:
-    """Unit -> indicator key -> value (counts, and the sums behind means)."""
-    values: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    _, base = _youth_base(user, breakdown, today)
+    """Unit -> indicator key -> value, from the base tables (the straightforward SQL)."""
+    return measure(scoped_municipalities(user, breakdown), unit_column(breakdown.level), period, today)
+
+
+def measure(municipalities, unit, period: Period, today: date) -> dict:
+    """Unit -> indicator key -> value (counts, the sums behind means, and
+    dropouts per exit reason as ``exit:<reason>``) for the youth and sessions
+    of `municipalities` (ids, or a select of ids), grouped by `unit`."""
+    values: dict = defaultdict(lambda: defaultdict(float))
+    base = _youth_base(municipalities, unit, today)
     start, end = period.start, period.end
     in_period = lambda col: and_(col >= start, col <= end)  # noqa: E731
 
@@ -121,6 +129,7 @@ def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> di
     ended = and_(Enrollment.end_on.is_not(None), in_period(Enrollment.end_on))
     rows = db.session.execute(base(
         func.count(func.distinct(case((in_period(Enrollment.start_on), Enrollment.youth_id)))).label("enrolled"),
+        count_if(in_period(Enrollment.start_on)).label("enrollments_started"),
         func.count(func.distinct(case((and_(Enrollment.start_on <= end,
                                             or_(Enrollment.end_on.is_(None), Enrollment.end_on > end)),
                                        Enrollment.youth_id)))).label("active"),
@@ -188,12 +197,19 @@ def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> di
     ).join(latest, latest.c.youth_id == Youth.id).join(last_f, last_f.c.id == latest.c.latest_id))
     _store(values, rows)
 
-    _sessions(values, user, breakdown, period)
+    reason = func.coalesce(Enrollment.exit_reason, "other").label("reason")
+    rows = db.session.execute(base(reason, func.count().label("n"))
+                              .join(Enrollment, Enrollment.youth_id == Youth.id)
+                              .where(Enrollment.status == "dropped", in_period(Enrollment.end_on)).group_by(reason))
+    for row in rows:
+        values[row.unit][f"{EXIT}{row.reason}"] += row.n
+
+    _sessions(values, municipalities, unit, period)
     return values
 
 
-def _sessions(values, user: User, breakdown: Breakdown, period: Period) -> None:
-    column = unit_column(breakdown.level).label("unit")
+def _sessions(values, municipalities, unit, period: Period) -> None:
+    column = unit.label("unit")
     held = and_(PolicingSession.status == "held", PolicingSession.held_on.between(period.start, period.end))
     kinds = [count_if(and_(held, PolicingSession.kind == kind)).label(f"s_{kind}") for kind in policing_codes.KINDS]
     rows = db.session.execute(
@@ -206,7 +222,7 @@ def _sessions(values, user: User, breakdown: Breakdown, period: Period) -> None:
         .select_from(PolicingSession)
         .join(Municipality, Municipality.id == PolicingSession.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
-        .where(PolicingSession.municipality_id.in_(scoped_municipalities(user, breakdown)),
+        .where(PolicingSession.municipality_id.in_(municipalities),
                PolicingSession.held_on.between(period.start, period.end))
         .group_by(column))
     _store(values, rows)
@@ -216,7 +232,6 @@ def _sessions(values, user: User, breakdown: Breakdown, period: Period) -> None:
                         func.sum(PolicingSession.female + PolicingSession.male + PolicingSession.sex_not_recorded).label("n"))
                  .join(GreatCohort, GreatCohort.id == PolicingSession.cohort_id)
                  .where(PolicingSession.status == "held", last_lesson).group_by(PolicingSession.cohort_id).subquery())
-    column = unit_column(breakdown.level).label("unit")
     rows = db.session.execute(
         select(column, func.count(GreatCohort.id).label("cohorts_completed"),
                func.coalesce(func.sum(graduates.c.n), 0).label("graduates"))
@@ -224,7 +239,7 @@ def _sessions(values, user: User, breakdown: Breakdown, period: Period) -> None:
         .join(Municipality, Municipality.id == GreatCohort.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
         .outerjoin(graduates, graduates.c.cohort_id == GreatCohort.id)
-        .where(GreatCohort.municipality_id.in_(scoped_municipalities(user, breakdown)),
+        .where(GreatCohort.municipality_id.in_(municipalities),
                GreatCohort.graduated_on.between(period.start, period.end))
         .group_by(column))
     _store(values, rows)
@@ -239,16 +254,14 @@ def _store(values, rows) -> None:
                 values[unit][key] += float(value or 0)
 
 
-def exit_reasons(user: User, breakdown: Breakdown, period: Period, today: date) -> dict[str, int]:
-    """Dropouts in the period by exit reason, for the whole scope."""
-    rows = db.session.execute(
-        select(Enrollment.exit_reason, func.count())
-        .join(Youth, Youth.id == Enrollment.youth_id)
-        .where(Youth.municipality_id.in_(scoped_municipalities(user, breakdown)),
-               Youth.statistics_consent_until >= today, Enrollment.status == "dropped",
-               Enrollment.end_on.between(period.start, period.end))
-        .group_by(Enrollment.exit_reason))
-    return {reason or "other": int(n) for reason, n in rows}
+def exit_reasons(values: dict) -> dict[str, int]:
+    """Dropouts by exit reason over every unit of `values`."""
+    reasons: dict[str, int] = defaultdict(int)
+    for unit_values in values.values():
+        for key, n in unit_values.items():
+            if key.startswith(EXIT):
+                reasons[key.removeprefix(EXIT)] += int(n)
+    return dict(reasons)
 
 
 def trend(user: User, breakdown: Breakdown, quarters: list[Period], today: date) -> dict[str, list[int]]:

@@ -11,15 +11,16 @@ class Period:
     start: date
     end: date  # inclusive
     label: str
+    kind: str = "custom"  # quarter | year | custom: quarters and years have maintained aggregates
 
     @classmethod
     def quarter(cls, year: int, number: int) -> "Period":
         start = date(year, 3 * number - 2, 1)
-        return cls(start, add_months(start, 3) - _DAY, f"{year}-T{number}")
+        return cls(start, add_months(start, 3) - _DAY, f"{year}-T{number}", "quarter")
 
     @classmethod
     def year(cls, year: int) -> "Period":
-        return cls(date(year, 1, 1), date(year, 12, 31), str(year))
+        return cls(date(year, 1, 1), date(year, 12, 31), str(year), "year")
 
     def quarters_back(self, count: int) -> list["Period"]:
         """The `count` quarters ending with the one that holds this period's end."""

@@ -11,13 +11,13 @@ from flask_login import current_user
 from app.audit.service import record
 from app.extensions import db
 from app.formtools import choices
-from app.reports import bp
+from app.reports import aggregates, bp
 from app.reports.charts import bar_chart, line_chart
 from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
-from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, trend, units
-from app.reports.periods import parse_period
+from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, scoped_municipalities, trend, units
+from app.reports.periods import Period, parse_period
 from app.reports.summary import build
 from app.security.policy import requires
 from app.youth.codes import EXIT_REASONS
@@ -40,13 +40,23 @@ def summary_request() -> dict:
     k = current_app.config.get("SUPPRESSION_K", 5)
     locale = str(get_locale())
     unit_names = units(current_user, breakdown, locale)
-    values = compute(current_user, breakdown, period, day)
-    tables = build(values, unit_names, k)
     quarters = period.quarters_back(8)
-    trends = trend(current_user, breakdown, quarters, day)
-    reasons = exit_reasons(current_user, breakdown, period, day)
+    values, trends = indicator_values(breakdown, period, quarters, day)
+    tables = build(values, unit_names, k)
+    reasons = exit_reasons(values)
     return {"form": form, "period": period, "breakdown": breakdown, "tables": tables, "k": k,
             "trend": trends, "quarters": quarters, "reasons": reasons, "units": unit_names}
+
+
+def indicator_values(breakdown: Breakdown, period: Period, quarters: list[Period], day) -> tuple[dict, dict]:
+    """The values per unit and the quarterly trend: from the maintained
+    aggregates for quarters and years, from the base tables for custom dates."""
+    municipalities = scoped_municipalities(current_user, breakdown)
+    if aggregates.stored(period):
+        aggregates.refresh(municipalities, [period, *quarters], day)
+        return (aggregates.read(municipalities, breakdown.level, period),
+                aggregates.read_trend(municipalities, quarters))
+    return compute(current_user, breakdown, period, day), trend(current_user, breakdown, quarters, day)
 
 
 def chart_context(data: dict) -> dict:

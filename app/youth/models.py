@@ -84,6 +84,7 @@ class Youth(db.Model):
         Index("ix_youth_reassessment_due", "reassessment_due"),
         Index("ix_youth_last_contact_on", "last_contact_on"),
         Index("ix_youth_municipality_referred_on", "municipality_id", "referred_on"),  # summaries
+        Index("ix_youth_statistics_consent_until", "statistics_consent_until"),  # summaries: expired consent
     )
 
     @property

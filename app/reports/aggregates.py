@@ -1,0 +1,118 @@
+"""Summaries from the maintained aggregates: per municipality × period cells,
+refreshed incrementally when they are read (the way DHIS2 keeps analytics
+tables), then summed in SQL up to the level asked for.
+
+A cell is recomputed from the base tables (`indicators.measure`) when it is
+missing, when its municipality's data version has moved on since, or when a
+youth of the municipality has lost (or, with the clock turned back, regained)
+consent to statistics between the day the cell was computed and today. The
+numbers are therefore the same as the base-table SQL at every moment; the
+page only pays for what changed."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.geo.models import Department, Municipality
+from app.reports.indicators import measure, unit_column
+from app.reports.models import SummaryCell, SummaryValue, SummaryVersion
+from app.reports.periods import Period
+from app.youth.models import Youth
+
+TREND_KEYS = {"referred": "referred", "enrolled": "enrollments_started", "sessions": "sessions",
+              "attendance": "attendance"}
+
+
+def stored(period: Period) -> bool:
+    """Whether a period has maintained aggregates (quarters and years do)."""
+    return period.kind in ("quarter", "year")
+
+
+def refresh(municipalities, periods: list[Period], today: date) -> int:
+    """Recompute the stale cells of these municipalities (ids, or a select of
+    ids) and periods; returns how many cells were recomputed."""
+    labels = {p.label: p for p in periods}
+    versions = dict(db.session.execute(
+        select(Municipality.id, func.coalesce(SummaryVersion.version, 0))
+        .outerjoin(SummaryVersion, SummaryVersion.municipality_id == Municipality.id)
+        .where(Municipality.id.in_(municipalities))).all())
+    cells = {(c.period, c.municipality_id): c for c in db.session.execute(
+        select(SummaryCell.period, SummaryCell.municipality_id, SummaryCell.version, SummaryCell.consent_day)
+        .where(SummaryCell.period.in_(labels), SummaryCell.municipality_id.in_(municipalities)))}
+    consent_moved = _consent_moved(versions, [c.consent_day for c in cells.values()], today)
+    stale: dict[str, list[int]] = defaultdict(list)
+    for label in labels:
+        for municipality_id, version in versions.items():
+            cell = cells.get((label, municipality_id))
+            if (cell is None or cell.version != version
+                    or (cell.consent_day != today and municipality_id in consent_moved)):
+                stale[label].append(municipality_id)
+    if any(c.consent_day != today for c in cells.values()):
+        # The other cells are still right today: say so, so tomorrow looks at one day of expiries only.
+        db.session.execute(update(SummaryCell).where(
+            SummaryCell.period.in_(labels), SummaryCell.municipality_id.in_(municipalities),
+            SummaryCell.consent_day != today).values(consent_day=today).execution_options(synchronize_session=False))
+    for label, ids in stale.items():
+        _store(labels[label], ids, {i: versions[i] for i in ids}, today)
+    return sum(len(ids) for ids in stale.values())
+
+
+def _consent_moved(versions: dict, consent_days: list[date], today: date) -> set[int]:
+    """Municipalities with a youth whose consent to statistics ended (or began
+    to count again) between the days the cells were computed and today."""
+    days = [d for d in consent_days if d != today]
+    if not days:
+        return set()
+    low, high = min([*days, today]), max([*days, today])
+    return set(db.session.scalars(
+        select(Youth.municipality_id).where(Youth.municipality_id.in_(list(versions)),
+                                            Youth.statistics_consent_until >= low,
+                                            Youth.statistics_consent_until < high).distinct()))
+
+
+def _store(period: Period, ids: list[int], versions: dict[int, int], today: date) -> None:
+    """Compute cells from the base tables and replace what was stored."""
+    values = measure(ids, Municipality.id, period, today)
+    upsert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(SummaryCell)
+    rows = [{"period": period.label, "municipality_id": i, "version": versions[i], "consent_day": today}
+            for i in sorted(ids)]
+    # The cell rows first: on PostgreSQL their row locks keep two refreshes of a cell one after the other.
+    db.session.execute(upsert.values(rows).on_conflict_do_update(
+        index_elements=["period", "municipality_id"],
+        set_={"version": upsert.excluded.version, "consent_day": upsert.excluded.consent_day}))
+    db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.label,
+                                                  SummaryValue.municipality_id.in_(ids)))
+    new = [{"period": period.label, "municipality_id": i, "key": key, "value": round(value)}
+           for i, unit_values in values.items() for key, value in unit_values.items() if value]
+    if new:
+        db.session.execute(insert(SummaryValue), new)
+
+
+def read(municipalities, level: str, period: Period) -> dict:
+    """Unit -> key -> value for one period, summed over the municipalities of each unit."""
+    unit = unit_column(level).label("unit")
+    rows = db.session.execute(
+        select(unit, SummaryValue.key, func.sum(SummaryValue.value))
+        .join(Municipality, Municipality.id == SummaryValue.municipality_id)
+        .join(Department, Department.id == Municipality.department_id)
+        .where(SummaryValue.period == period.label, SummaryValue.municipality_id.in_(municipalities))
+        .group_by(unit, SummaryValue.key))
+    values: dict = defaultdict(lambda: defaultdict(float))
+    for unit_code, key, value in rows:
+        values[unit_code][key] = float(value)
+    return values
+
+
+def read_trend(municipalities, quarters: list[Period]) -> dict[str, list[int]]:
+    """The trend series, one value per quarter, over all the municipalities."""
+    rows = db.session.execute(
+        select(SummaryValue.period, SummaryValue.key, func.sum(SummaryValue.value))
+        .where(SummaryValue.period.in_([q.label for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
+               SummaryValue.municipality_id.in_(municipalities))
+        .group_by(SummaryValue.period, SummaryValue.key))
+    found = {(period, key): int(value) for period, key, value in rows}
+    return {name: [found.get((q.label, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
+

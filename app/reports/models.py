@@ -1,0 +1,46 @@
+"""Maintained aggregates: the indicator values of one municipality for one
+period (a quarter or a year), and what they were computed from.
+
+A municipality's data version goes up with every commit that changes its
+youth, screenings, enrollments, follow-ups, sessions or cohorts
+(`app/reports/tracking.py`); a stored cell is current while its version
+matches and no youth of the municipality has lost consent since the day it
+was computed (`app/reports/aggregates.py`)."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class SummaryVersion(db.Model):
+    """How many times a municipality's counted data has changed."""
+
+    __tablename__ = "summary_versions"
+
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SummaryCell(db.Model):
+    """One municipality × period whose values are stored."""
+
+    __tablename__ = "summary_cells"
+
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "2026-T1" or "2026"
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)  # the municipality's version it was computed from
+    consent_day: Mapped[date] = mapped_column(Date)  # consent to statistics was judged on this day
+
+
+class SummaryValue(db.Model):
+    """One indicator value of a cell (zeros are not stored)."""
+
+    __tablename__ = "summary_values"
+
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,155 @@
+"""Maintained aggregates: the stored per-municipality cells give the same
+numbers as the base-table SQL, and stay equal when case and session data
+change, when consent runs out, and after a bulk import."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.policing.models import PolicingSession
+from app.programs.models import Enrollment, Program
+from app.reports import aggregates
+from app.reports.indicators import Breakdown, compute, exit_reasons, scoped_municipalities, trend
+from app.reports.models import SummaryCell
+from app.reports.periods import Period
+from app.youth.models import Youth
+from tests.test_policing_import import ROWS, run, write
+from tests.test_reports import Q1, TODAY, dataset, municipality  # noqa: F401  (the hand-built data set)
+
+YEAR = Period.year(2026)
+BREAKDOWNS = [Breakdown("country", None), Breakdown("department", "SV"), Breakdown("municipality", "SV-MO"),
+              Breakdown("municipality", "SV-SS")]
+
+
+def nonzero(values: dict) -> dict:
+    return {unit: {k: v for k, v in keys.items() if v} for unit, keys in values.items()
+            if any(keys.values())}
+
+
+def manager() -> User:
+    return db.session.scalar(select(User).where(User.username == "manager.sv"))
+
+
+def stored_and_direct(breakdown: Breakdown, period: Period, today: date = TODAY) -> tuple:
+    """(values, trend, exit reasons) from the stored cells, then from the base tables."""
+    user, quarters = manager(), period.quarters_back(8)
+    municipalities = scoped_municipalities(user, breakdown)
+    aggregates.refresh(municipalities, [period, *quarters], today)
+    stored = aggregates.read(municipalities, breakdown.level, period)
+    direct = compute(user, breakdown, period, today)
+    return ((nonzero(stored), aggregates.read_trend(municipalities, quarters), exit_reasons(stored)),
+            (nonzero(direct), trend(user, breakdown, quarters, today), exit_reasons(direct)))
+
+
+def assert_all_equal(today: date = TODAY) -> None:
+    for breakdown in BREAKDOWNS:
+        for period in (Q1, YEAR, Period.quarter(2025, 3)):
+            stored, direct = stored_and_direct(breakdown, period, today)
+            assert stored == direct, (breakdown, period.label)
+    db.session.commit()
+
+
+@pytest.mark.usefixtures("dataset")
+def test_stored_cells_equal_the_base_table_sql(app):
+    with app.app_context():
+        assert_all_equal()
+        values = aggregates.read(scoped_municipalities(manager(), BREAKDOWNS[2]), "municipality", Q1)
+        assert values["SV-MO-001"]["referred"] == 7 and values["SV-MO-001"]["graduates"] == 17  # not vacuous
+
+
+@pytest.mark.usefixtures("dataset")
+def test_a_second_read_recomputes_nothing(app):
+    with app.app_context():
+        municipalities = scoped_municipalities(manager(), BREAKDOWNS[0])
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) > 0
+        db.session.commit()
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 0
+
+
+@pytest.mark.usefixtures("dataset")
+def test_changes_through_the_app_keep_the_cells_equal(app):
+    with app.app_context():
+        assert_all_equal()
+        girl = db.session.scalar(select(Youth).join(Enrollment).where(Youth.case_code.like("SV-TEST-%"),
+                                                                     Enrollment.status == "active").limit(1))
+        girl.statistics_consent_until = None  # consent withdrawn
+        db.session.commit()
+        assert_all_equal()
+        boy = db.session.scalar(select(Youth).where(Youth.case_code.like("SV-TEST-%"), Youth.sex == "M").limit(1))
+        boy.municipality_id = municipality("SV-MO-002").id  # moved
+        program = db.session.scalar(select(Program).where(Program.name == "Programa de prueba"))
+        db.session.add(Enrollment(youth_id=boy.id, program_id=program.id, start_on=date(2026, 2, 2), status="active",
+                                  enrolled_by_id=boy.created_by_id))
+        db.session.commit()
+        assert_all_equal()
+        meeting = db.session.scalar(select(PolicingSession).where(PolicingSession.kind == "community_meeting",
+                                                                  PolicingSession.held_on == date(2026, 2, 5)))
+        meeting.status = "cancelled"
+        db.session.commit()
+        assert_all_equal()
+
+
+@pytest.mark.usefixtures("dataset")
+def test_only_the_changed_municipality_is_recomputed(app):
+    with app.app_context():
+        municipalities = scoped_municipalities(manager(), BREAKDOWNS[0])
+        aggregates.refresh(municipalities, [Q1, YEAR], TODAY)
+        db.session.commit()
+        youth = db.session.scalar(select(Youth).where(Youth.case_code.like("SV-TEST-%")).limit(1))
+        youth.sex = "X"
+        db.session.commit()
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 2  # one municipality, two periods
+        youth.last_contact_on = date(2026, 3, 3)  # not counted anywhere: no cell goes stale
+        db.session.commit()
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 0
+
+
+@pytest.mark.usefixtures("dataset")
+def test_consent_running_out_is_seen_the_next_day(app):
+    with app.app_context():
+        youth = db.session.scalar(select(Youth).where(Youth.case_code.like("SV-TEST-%")).limit(1))
+        youth.statistics_consent_until = TODAY
+        db.session.commit()
+        assert_all_equal(TODAY)
+        before = stored_and_direct(BREAKDOWNS[2], Q1, TODAY)[0][0]["SV-MO-001"]["referred"]
+        tomorrow = TODAY + timedelta(days=1)
+        assert_all_equal(tomorrow)  # no write happened: only the date moved
+        after = stored_and_direct(BREAKDOWNS[2], Q1, tomorrow)[0][0]["SV-MO-001"]["referred"]
+        assert after == before - 1
+        cells = db.session.scalars(select(SummaryCell.consent_day).distinct()).all()
+        assert cells == [tomorrow]
+
+
+@pytest.mark.usefixtures("dataset")
+def test_imported_sessions_mark_their_municipalities(app, tmp_path):
+    with app.app_context():
+        period = Period.quarter(2025, 1)  # the import rows are in March 2025
+        municipalities = scoped_municipalities(manager(), BREAKDOWNS[0])
+        aggregates.refresh(municipalities, [period], TODAY)
+        db.session.commit()
+        assert run(write(tmp_path, ROWS)).inserted == len(ROWS)
+        db.session.commit()
+        assert aggregates.refresh(municipalities, [period], TODAY) > 0
+        stored = aggregates.read(municipalities, "country", period)["SV"]["sessions"]
+        direct = compute(manager(), BREAKDOWNS[0], period, TODAY)["SV"]["sessions"]
+        held = db.session.scalar(select(func.count()).select_from(PolicingSession).where(
+            PolicingSession.status == "held", PolicingSession.held_on.between(period.start, period.end)))
+        assert stored == direct == held
+
+
+@pytest.mark.usefixtures("dataset")
+def test_the_page_shows_the_same_tables_from_cells_and_from_base_tables(app):
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, "manager.sv")
+    tables = []
+    for period in ("period=quarter&value=2026-T1", "period=custom&start=2026-01-01&end=2026-03-31"):  # same dates
+        body = client.get(f"/reports/?{period}&level=municipality&parent=SV-MO").get_data(as_text=True)
+        tables.append(re.findall(r'<td class="num[^"]*">([^<]*)</td>', body))
+    assert len(tables[0]) > 50 and tables[0] == tables[1]
+    assert "51" in tables[0]  # a published count: Morazán Norte's attendance (18 + 12 + 4 + 17)
