@@ -69,6 +69,7 @@ class Config:
     DATA_KEYS = os.environ.get("SENDA_DATA_KEYS")
     BLIND_INDEX_KEY = os.environ.get("SENDA_BLIND_INDEX_KEY")
     AUDIT_KEY = os.environ.get("SENDA_AUDIT_KEY")
+    BACKUP_KEY = os.environ.get("SENDA_BACKUP_KEY")  # `flask backup`; kept apart from the others
     KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
 
     PAGE_SIZE = _int("PAGE_SIZE", 25)
@@ -104,6 +105,7 @@ class TestingConfig(Config):
     DATA_KEYS = "k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
     BLIND_INDEX_KEY = "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5ISE="
     AUDIT_KEY = "YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy1vbmx5ISE="
+    BACKUP_KEY = "YmFja3VwLWZpbGUta2V5LWZvci10ZXN0cy1vbmx5ISE="
     KEYS_FILE = ""
     LOGIN_RATE_LIMIT = "1000 per minute"
     ARGON2_TIME_COST = 2
