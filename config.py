@@ -72,6 +72,9 @@ class Config:
     BACKUP_KEY = os.environ.get("SENDA_BACKUP_KEY")  # `flask backup`; kept apart from the others
     KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
 
+    # Directory of pg_dump/pg_restore when those in PATH are older than the server.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
+
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     DEMO_PASSWORD = "Senda-demo-2026"  # nosec B105 - published demo password; demo load refuses production
     ALLOW_DEMO = False
