@@ -131,7 +131,7 @@ def test_wrong_key_is_refused_and_nothing_restored(db_url, backup_file, restore_
 
 
 @pytest.mark.parametrize("where", ["header", "body", "tag"])
-def test_a_changed_byte_is_refused_and_nothing_restored(app, backup_file, restore_url, where):
+def test_a_changed_byte_is_refused_and_nothing_restored(app, backup_file, restore_url, tmp_path, where):
     raw = bytearray(backup_file.read_bytes())
     meta_start = archive._FIXED.size
     position = {"header": raw.index(b"revision", meta_start) + 12, "body": len(raw) // 2, "tag": len(raw) - 1}[where]
@@ -141,6 +141,7 @@ def test_a_changed_byte_is_refused_and_nothing_restored(app, backup_file, restor
     assert result.exit_code == 1
     assert "Nothing was restored" in result.output
     assert tables(restore_url) == []
+    assert not [p.name for p in tmp_path.iterdir() if "restored" in p.name]  # no half-written file left
 
 
 def test_a_truncated_file_is_refused(app, backup_file, restore_url):
@@ -148,6 +149,15 @@ def test_a_truncated_file_is_refused(app, backup_file, restore_url):
     result = restore(app, backup_file, restore_url)
     assert result.exit_code == 1 and "Nothing was restored" in result.output
     assert tables(restore_url) == []
+
+
+def test_restore_goes_to_the_configured_database_by_default(db_url, backup_file, restore_url):
+    target = create_app(make_config(restore_url))
+    result = target.test_cli_runner().invoke(args=["backup", "restore", str(backup_file)])
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        db.engine.dispose()
+    assert row_counts(restore_url)["youth"] == row_counts(db_url)["youth"] > 0
 
 
 def test_a_non_empty_target_is_refused(app, db_url, backup_file):

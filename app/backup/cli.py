@@ -1,5 +1,6 @@
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -18,7 +19,7 @@ database_option = click.option(
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
 
@@ -27,12 +28,17 @@ def _backup_key() -> bytes:
     return current_app.extensions["senda_keys"].backup_key
 
 
+def _configured_url() -> str:
+    """The app's database URL as Flask-SQLAlchemy resolved it (relative SQLite paths included)."""
+    return db.engine.url.render_as_string(hide_password=False)
+
+
 @backup_cli.command("create")
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @database_option
 def create_command(output: Path, url: str | None):
     """Write an encrypted backup of the database to OUTPUT (a new file)."""
-    configured = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    configured = _configured_url()
     try:
         meta = create_backup(url or configured, output, _backup_key(), current_app.config.get("PG_BIN_DIR"))
     except BackupError as exc:
@@ -49,7 +55,7 @@ def create_command(output: Path, url: str | None):
 @database_option
 def restore_command(backup: Path, url: str | None):
     """Restore BACKUP into an empty database (refused if it has tables)."""
-    target = url or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    target = url or _configured_url()
     try:
         meta = restore_backup(backup, target, _backup_key(), current_app.config.get("PG_BIN_DIR"))
     except BackupError as exc:

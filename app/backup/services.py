@@ -20,6 +20,8 @@ def _exclusive(path: Path) -> BinaryIO:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise BackupError(f"{path} already exists; choose another name.") from exc
+    except OSError as exc:
+        raise BackupError(f"{path}: {exc.strerror}.") from exc
     return os.fdopen(fd, "wb")
 
 
@@ -32,9 +34,12 @@ def create_backup(url: str, output: Path, backup_key: bytes, pg_bin: str | None 
     """Write an encrypted backup of the database at ``url``; returns its header."""
     kind = kind_of(url)
     meta = {"database": kind, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if output.exists():
+        raise BackupError(f"{output} already exists; choose another name.")
     partial = output.with_name(output.name + ".partial")
+    out = _exclusive(partial)
     try:
-        with _exclusive(partial) as out, tempfile.TemporaryDirectory(prefix="senda-backup-") as tmp:
+        with out, tempfile.TemporaryDirectory(prefix="senda-backup-") as tmp:
             if kind == SQLITE:
                 snapshot = Path(tmp) / "snapshot.db"
                 sqlite_snapshot(sqlite_path(url), snapshot)
