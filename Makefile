@@ -57,7 +57,8 @@ test: $(DEV_STAMP) translations browser lint
 	$(VENV)/bin/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-	  SENDA_TEST_DATABASE="$$TEST_DATABASE_URL" $(VENV)/bin/pytest -m "not browser"; \
+	  SENDA_TEST_DATABASE="$$TEST_DATABASE_URL" SENDA_TEST_RESTORE_DATABASE="$$TEST_RESTORE_DATABASE_URL" \
+	    $(VENV)/bin/pytest -m "not browser"; \
 	fi
 
 extract: $(DEV_STAMP)

@@ -69,7 +69,11 @@ class Config:
     DATA_KEYS = os.environ.get("SENDA_DATA_KEYS")
     BLIND_INDEX_KEY = os.environ.get("SENDA_BLIND_INDEX_KEY")
     AUDIT_KEY = os.environ.get("SENDA_AUDIT_KEY")
+    BACKUP_KEY = os.environ.get("SENDA_BACKUP_KEY")  # `flask backup`; kept apart from the others
     KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
+
+    # Directory of pg_dump/pg_restore when those in PATH are older than the server.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
 
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     DEMO_PASSWORD = "Senda-demo-2026"  # nosec B105 - published demo password; demo load refuses production
@@ -104,6 +108,7 @@ class TestingConfig(Config):
     DATA_KEYS = "k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
     BLIND_INDEX_KEY = "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5ISE="
     AUDIT_KEY = "YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy1vbmx5ISE="
+    BACKUP_KEY = "YmFja3VwLWZpbGUta2V5LWZvci10ZXN0cy1vbmx5ISE="
     KEYS_FILE = ""
     LOGIN_RATE_LIMIT = "1000 per minute"
     ARGON2_TIME_COST = 2

@@ -54,6 +54,7 @@ def compile_catalogs():
 def init_app(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.audit.cli import audit_cli
+    from app.backup.cli import backup_cli
     from app.demo.cli import demo_cli
     from app.geo.cli import geo_cli
     from app.policing.cli import sessions_cli
@@ -63,5 +64,5 @@ def init_app(app: Flask) -> None:
     from app.youth.cli import privacy_cli
 
     for group in (translate_cli, geo_cli, users_cli, demo_cli, audit_cli, keys_cli, instruments_cli, privacy_cli,
-                  sessions_cli, reports_cli):
+                  sessions_cli, reports_cli, backup_cli):
         app.cli.add_command(group)

@@ -11,6 +11,7 @@ KEYS = {
     "SENDA_DATA_KEYS": "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
     "SENDA_BLIND_INDEX_KEY": "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5ISE=",
     "SENDA_AUDIT_KEY": "YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy1vbmx5ISE=",
+    "SENDA_BACKUP_KEY": "YmFja3VwLWZpbGUta2V5LWZvci10ZXN0cy1vbmx5ISE=",
 }
 
 
@@ -35,6 +36,7 @@ def test_production_refuses_to_start_without_keys():
     result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:")
     assert result.returncode == 2
     assert "SENDA_DATA_KEYS" in result.stderr and "SENDA_AUDIT_KEY" in result.stderr
+    assert "SENDA_BACKUP_KEY" in result.stderr
 
 
 def test_production_starts_with_everything_and_debug_off():

@@ -78,7 +78,7 @@ def test_blind_index_finds_accented_names_from_plain_typing(ctx):
 
 def test_blind_index_is_keyed(ctx, app):
     keys = app.extensions["senda_keys"]
-    other = KeySet(keys.data_keys, keys.newest_key_id, b"x" * 32, keys.audit_key)
+    other = KeySet(keys.data_keys, keys.newest_key_id, b"x" * 32, keys.audit_key, keys.backup_key)
     assert blind_index("jose ramirez", other) != blind_index("jose ramirez")
 
 
@@ -87,7 +87,7 @@ def test_rotation_re_encrypts_everything_and_a_second_run_is_a_no_op(app, runner
         before = {u.username: (u.full_name, u.email) for u in db.session.scalars(select(User))}
     keys = app.extensions["senda_keys"]
     ring = dict(keys.data_keys) | parse_data_keys(f"k2:{new_key()}")
-    app.extensions["senda_keys"] = KeySet(ring, "k2", keys.blind_index_key, keys.audit_key)
+    app.extensions["senda_keys"] = KeySet(ring, "k2", keys.blind_index_key, keys.audit_key, keys.backup_key)
     first = runner.invoke(args=["keys", "rotate", "--batch", "3"])
     assert first.exit_code == 0, first.output
     assert "users.full_name: 8 values" in first.output and "k1" in first.output.splitlines()[-1]
@@ -99,7 +99,7 @@ def test_rotation_re_encrypts_everything_and_a_second_run_is_a_no_op(app, runner
     assert after == before
     assert all(bytes(b)[2:4] == b"k2" for b in blobs)
     # the old key can go: a ring with only k2 still reads everything
-    app.extensions["senda_keys"] = KeySet({"k2": ring["k2"]}, "k2", keys.blind_index_key, keys.audit_key)
+    app.extensions["senda_keys"] = KeySet({"k2": ring["k2"]}, "k2", keys.blind_index_key, keys.audit_key, keys.backup_key)
     with app.app_context():
         assert {u.username: (u.full_name, u.email) for u in db.session.scalars(select(User))} == before
 
@@ -107,7 +107,7 @@ def test_rotation_re_encrypts_everything_and_a_second_run_is_a_no_op(app, runner
 def test_rotation_resumes_after_an_interruption(app, runner):
     keys = app.extensions["senda_keys"]
     ring = dict(keys.data_keys) | parse_data_keys(f"k2:{new_key()}")
-    app.extensions["senda_keys"] = KeySet(ring, "k2", keys.blind_index_key, keys.audit_key)
+    app.extensions["senda_keys"] = KeySet(ring, "k2", keys.blind_index_key, keys.audit_key, keys.backup_key)
     from app.security.rotation import rotate
 
     with app.app_context():

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "organization.update": _l("Organization edited"),
     "access.denied": _l("Access denied"),
     "keys.rotate": _l("Keys rotated"),
+    "backup.create": _l("Backup made"),
     "audit.view": _l("Audit log viewed"),
     "audit.case_history": _l("Case access history viewed"),
     "audit.verify": _l("Audit chain verified"),

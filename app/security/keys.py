@@ -21,6 +21,7 @@ class KeySet:
     newest_key_id: str
     blind_index_key: bytes
     audit_key: bytes
+    backup_key: bytes  # encrypts `flask backup` files, nothing else
 
 
 def _decode(value: str, what: str) -> bytes:
@@ -57,11 +58,23 @@ def generate_keys_file(path: Path) -> None:
         "data_keys": f"k1:{new_key()}",
         "blind_index_key": new_key(),
         "audit_key": new_key(),
+        "backup_key": new_key(),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(content, fh, indent=2)
     log.warning("Generated development keys in %s", path)
+
+
+def add_missing_backup_key(path: Path, values: dict) -> None:
+    """Give a development key file made before backups existed its backup key."""
+    values["backup_key"] = new_key()
+    tmp = path.with_name(path.name + ".new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(values, fh, indent=2)
+    os.replace(tmp, path)
+    log.warning("Added a development backup key to %s", path)
 
 
 def load_keys(config: dict) -> KeySet:
@@ -74,15 +87,19 @@ def load_keys(config: dict) -> KeySet:
             generate_keys_file(path)
         if path.exists():
             file_values = json.loads(path.read_text())
+            if config.get("GENERATE_KEYS") and "backup_key" not in file_values and not config.get("BACKUP_KEY"):
+                add_missing_backup_key(path, file_values)
     data_spec = config.get("DATA_KEYS") or file_values.get("data_keys")
     blind = config.get("BLIND_INDEX_KEY") or file_values.get("blind_index_key")
     audit = config.get("AUDIT_KEY") or file_values.get("audit_key")
+    backup = config.get("BACKUP_KEY") or file_values.get("backup_key")
     missing = [
         name
         for name, value in (
             ("SENDA_DATA_KEYS", data_spec),
             ("SENDA_BLIND_INDEX_KEY", blind),
             ("SENDA_AUDIT_KEY", audit),
+            ("SENDA_BACKUP_KEY", backup),
         )
         if not value
     ]
@@ -97,4 +114,5 @@ def load_keys(config: dict) -> KeySet:
         newest_key_id=list(data_keys)[-1],
         blind_index_key=_decode(blind, "SENDA_BLIND_INDEX_KEY"),
         audit_key=_decode(audit, "SENDA_AUDIT_KEY"),
+        backup_key=_decode(backup, "SENDA_BACKUP_KEY"),
     )

@@ -1,0 +1,1 @@
+"""Encrypted backups of the database (`flask backup create|restore|info`)."""
