@@ -16,9 +16,14 @@ prints the median and p95 wall time (ms), the median time spent in SQL and the S
 with a before_cursor_execute listener on db.engine (--show-sql lists them; --explain prints the plan of the slowest
 SELECT of each page).
 
-Then the "straightforward SQL": the same indicator queries run directly, without the page (no request, login, form,
-unit names, suppression, charts, template or audit): ``app.reports.indicators.compute`` + ``trend`` (the 8 quarters
-the page shows) + ``exit_reasons`` inside an app context, for Breakdown("country", None) as the brief asks, and for
+The page reads the maintained aggregates (app/reports/aggregates.py). Also timed: the first view of the run (with
+--cold, the stored cells are deleted first, so it computes every cell it shows: the worst case, after a bulk load
+without `flask reports refresh`), and views right after one change in the country's busiest municipality (that
+municipality's cells are recomputed).
+
+Then the "straightforward SQL": the same indicator queries run directly on the base tables, without the page (no
+request, login, form, unit names, suppression, charts, template or audit): ``app.reports.indicators.compute`` (exit
+reasons included) + ``trend`` (the 8 quarters the page shows) inside an app context, for Breakdown("country", None) as the brief asks, and for
 the department breakdown too; their median time, and the ratio page / straightforward SQL.
 
 Target (from the issue): summary page median <= 250 ms. Reports; asserts nothing.
@@ -33,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, make_url, select  # noqa: E402
+from sqlalchemy import delete, func, make_url, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.accounts.models import Organization, User  # noqa: E402
@@ -42,8 +47,10 @@ from app.accounts.services import create_user  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.geo.models import Department, Municipality  # noqa: E402
 from app.policing.models import PolicingSession  # noqa: E402
-from app.reports.indicators import Breakdown, compute, exit_reasons, trend, units  # noqa: E402
+from app.reports.indicators import Breakdown, compute, trend, units  # noqa: E402
+from app.reports.models import SummaryCell, SummaryValue  # noqa: E402
 from app.reports.periods import Period  # noqa: E402
+from app.reports.tracking import touch  # noqa: E402
 from app.security.passwords import hash_password  # noqa: E402
 from app.youth.models import Youth  # noqa: E402
 from app.youth.services import today  # noqa: E402
@@ -89,10 +96,9 @@ def country_manager(country: str) -> tuple[User, bool]:
 
 
 def straightforward(user: User, breakdown: Breakdown, period: Period, day) -> dict:
-    """The indicator queries of the page, called directly."""
+    """The indicator queries of the page (exit reasons included), on the base tables, called directly."""
     values = compute(user, breakdown, period, day)
     trend(user, breakdown, period.quarters_back(8), day)
-    exit_reasons(user, breakdown, period, day)
     return values
 
 
@@ -104,6 +110,8 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print each statement of one request per page, timed")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the slowest SELECT of one request per page")
+    parser.add_argument("--cold", action="store_true",
+                        help="delete the stored summary cells first, to time the first view that computes them")
     args = parser.parse_args()
 
     config = type("SummaryBenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": args.database})
@@ -144,6 +152,13 @@ def main() -> None:
             (f"summary page: departments of {country}",
              f"/reports/?period=year&value={year}&level=department&parent={country}"),
         ]
+        if args.cold:  # derived data: the page recomputes what it needs
+            db.session.execute(delete(SummaryValue))
+            db.session.execute(delete(SummaryCell))
+            db.session.commit()
+        start = time.perf_counter()
+        client.get(pages[0][1])
+        first_ms = (time.perf_counter() - start) * 1000
         results = []
         for label, target in pages:
             for _ in range(args.warmup):
@@ -161,6 +176,20 @@ def main() -> None:
                 rows.add(len(ROW_RE.findall(response.get_data(as_text=True))))
             show_statements(client, log, label, target, args.show_sql, args.explain)
             results.append((label, statistics.median(times), pct(times, 95), statistics.median(sql_times), queries, rows))
+
+        # One case changed in one municipality since the last view: the page recomputes that municipality's cells.
+        busiest = db.session.scalar(select(Youth.municipality_id).join(Municipality).join(Department)
+                                    .where(Department.country_code == country).group_by(Youth.municipality_id)
+                                    .order_by(func.count().desc()).limit(1))
+        db.session.remove()
+        changed = []
+        for _ in range(max(3, args.runs // 4)):
+            touch(db.session(), [busiest])
+            db.session.commit()
+            start = time.perf_counter()
+            client.get(pages[0][1])
+            changed.append((time.perf_counter() - start) * 1000)
+        db.session.remove()
 
         direct = []
         for label, breakdown in (("straightforward SQL: country level", country_level),
@@ -189,6 +218,9 @@ def main() -> None:
         for (label, page_ms, *_rest), (_label, direct_ms, *_more) in zip(results, direct, strict=True):
             print(f"ratio page / straightforward SQL, {label.split(': ', 1)[1]}: {page_ms / direct_ms:.2f} "
                   f"(page {page_ms - direct_ms:+.1f} ms)")
+        print(f"first view {'with no stored cells' if args.cold else 'of this run'} (cells computed as needed): "
+              f"{first_ms:.0f} ms; after one change in the busiest municipality: median {statistics.median(changed):.0f} "
+              f"ms over {len(changed)} changes")
         print("(median ms: wall time in-process; SQL ms: median time inside the database driver; queries: SQL statements "
               "per request or per direct run; rows: table rows on the page, units x sections + trend)")
         db.session.remove()
