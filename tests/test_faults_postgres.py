@@ -152,3 +152,12 @@ def test_postgres_restart_under_load_gives_503_then_recovers(private_pg, live_ur
     for language, status, body in seen:
         if status == 503:
             assert_unavailable_page(language, status, body)
+
+
+def test_a_restart_while_idle_goes_unnoticed(private_pg, live_url):
+    """pool_pre_ping: pooled connections to the old server are replaced before use."""
+    visitor = Visitor(live_url, "es")
+    assert visitor.get(f"/cases/{CASE}")[0] == 200  # the pool now holds connections
+    private_pg.stop()
+    private_pg.start()
+    assert visitor.get(f"/cases/{CASE}")[0] == 200
