@@ -30,7 +30,9 @@ UNAVAILABLE = {
 }
 REFERENCE = {"es": re.compile(r"Referencia para soporte: [0-9a-f]{8}"),
              "en": re.compile(r"Reference for support: [0-9a-f]{8}")}
-CASE = "SV-DEMO-0022"  # in worker.sv's caseload: opening it writes an audit event
+# The language chosen is also kept on the user: one user per language.
+USERS = {"es": "worker.sv", "en": "coord.sv"}
+CASE = "SV-DEMO-0022"  # theirs to open: opening it writes an audit event
 BACK_WITHIN_SECONDS = 5
 
 
@@ -73,11 +75,11 @@ def live_url(private_pg):
 class Visitor:
     """One signed-in browser: its own cookies and language, over a real socket."""
 
-    def __init__(self, base: str, language: str, username: str = "worker.sv") -> None:
+    def __init__(self, base: str, language: str) -> None:
         self.base, self.language = base, language
         self.opener = build_opener(HTTPCookieProcessor(CookieJar()))
         self.opener.addheaders = [("Accept-Language", language)]
-        self.post("/auth/login", {"username": username, "password": DEMO_PASSWORD})
+        self.post("/auth/login", {"username": USERS[language], "password": DEMO_PASSWORD})
         if language == "en":
             self.post("/language", {"locale": "en"})
 
@@ -110,7 +112,7 @@ def hammer(visitor: Visitor, stop: threading.Event, seen: list) -> None:
 
 
 def assert_unavailable_page(language: str, status: int, body: str) -> None:
-    assert status == 503
+    assert status == 503 and f'<html lang="{language}">' in body
     assert UNAVAILABLE[language] in body and REFERENCE[language].search(body), body[-1500:]
     assert "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
 
@@ -152,6 +154,8 @@ def test_postgres_restart_under_load_gives_503_then_recovers(private_pg, live_ur
     for language, status, body in seen:
         if status == 503:
             assert_unavailable_page(language, status, body)
+        else:
+            assert f'<html lang="{language}">' in body
 
 
 def test_a_restart_while_idle_goes_unnoticed(private_pg, live_url):
