@@ -11,7 +11,8 @@ from pathlib import Path
 
 import psycopg
 
-PG_BIN = Path(os.environ.get("SENDA_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# The same variable names the server tools for `flask backup`.
+PG_BIN = Path(os.environ.get("PG_BIN_DIR") or "/usr/lib/postgresql/15/bin")
 AS_ROOT = os.geteuid() == 0
 
 

@@ -40,7 +40,7 @@ BACK_WITHIN_SECONDS = 5
 def private_pg():
     """A private PostgreSQL server with the migrated schema and the demo data."""
     if not private_postgres.available():
-        pytest.skip(f"needs the PostgreSQL server binaries in {private_postgres.PG_BIN} (SENDA_PG_BIN)")
+        pytest.skip(f"needs the PostgreSQL server binaries in {private_postgres.PG_BIN} (PG_BIN_DIR)")
     server = private_postgres.PrivatePostgres()
     try:
         server.init()
