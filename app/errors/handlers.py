@@ -8,12 +8,12 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.audit.service import DENIED, record
 from app.errors import bp
-from app.extensions import db
+from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +59,18 @@ def csrf_error(error: CSRFError):
                            reference=None), 400
 
 
-@bp.app_errorhandler(OperationalError)
-def database_unavailable(error: OperationalError):
+@bp.app_errorhandler(DBAPIError)
+def database_unavailable(error: DBAPIError):
+    """503 when the database is unreachable, restarting, lost the connection
+    or is full; other database errors are unexpected (500)."""
+    if not isinstance(error, OperationalError) and not error.connection_invalidated:
+        return unexpected_error(error)
     reference = secrets.token_hex(4)
-    log.error("database error [ref %s] on %s", reference, request.path, exc_info=error)
+    log.error("database unavailable [ref %s] on %s", reference, request.path, exc_info=error)
+    # The page must not need the database: it is shown as to a signed-out
+    # visitor (the session cookie is kept), so neither the menu nor the
+    # language choice loads the user.
+    login_manager._update_request_context_with_user()
     return error_page(503, reference)
 
 
