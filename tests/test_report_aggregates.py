@@ -14,7 +14,7 @@ from app.policing.models import PolicingSession
 from app.programs.models import Enrollment, Program
 from app.reports import aggregates
 from app.reports.indicators import Breakdown, compute, exit_reasons, scoped_municipalities, trend
-from app.reports.models import SummaryCell
+from app.reports.models import SummaryCell, SummaryChange
 from app.reports.periods import Period
 from app.youth.models import Youth
 from tests.test_policing_import import ROWS, run, write
@@ -71,6 +71,18 @@ def test_a_second_read_recomputes_nothing(app):
 
 
 @pytest.mark.usefixtures("dataset")
+def test_refresh_command_computes_every_cell_then_forgets_the_log(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reports", "refresh", "--since", "2025"])
+    assert result.exit_code == 0 and "cells recomputed" in result.output
+    with app.app_context():
+        municipalities = scoped_municipalities(manager(), BREAKDOWNS[0])
+        assert aggregates.refresh(municipalities, [Q1, YEAR, Period.quarter(2025, 2)], TODAY) == 0
+        assert db.session.scalar(select(func.count()).select_from(SummaryChange)) == 0
+        assert_all_equal()
+
+
+@pytest.mark.usefixtures("dataset")
 def test_changes_through_the_app_keep_the_cells_equal(app):
     with app.app_context():
         assert_all_equal()
@@ -106,6 +118,13 @@ def test_only_the_changed_municipality_is_recomputed(app):
         youth.last_contact_on = date(2026, 3, 3)  # not counted anywhere: no cell goes stale
         db.session.commit()
         assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 0
+        program = db.session.scalar(select(Program).where(Program.name == "Programa de prueba"))
+        db.session.add(Enrollment(youth_id=youth.id, program_id=program.id, start_on=date(2026, 5, 4), status="active",
+                                  enrolled_by_id=youth.created_by_id))
+        db.session.commit()  # dated in May: the first quarter cannot change, the year can
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 1
+        assert aggregates.refresh(municipalities, [Q1, YEAR], TODAY) == 0
+        assert_all_equal()
 
 
 @pytest.mark.usefixtures("dataset")

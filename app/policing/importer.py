@@ -293,7 +293,11 @@ class _Inserter:
 
     def __call__(self, batch: list[dict]) -> int:
         params = {name: [row[name] for row in batch] for name in self.names} if self.columnar else batch
-        touch(db.session(), {row["municipality_id"] for row in batch})  # bulk inserts bypass the ORM's hooks
+        earliest: dict[int, date] = {}
+        for row in batch:  # bulk inserts bypass the ORM's hooks: say which summaries change
+            earliest[row["municipality_id"]] = min(earliest.get(row["municipality_id"], row["held_on"]), row["held_on"])
+        for municipality_id, day in earliest.items():
+            touch(db.session(), [municipality_id], day)
         return len(db.session.execute(self.statement, params).all())
 
 

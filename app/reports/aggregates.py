@@ -3,8 +3,9 @@ refreshed incrementally when they are read (the way DHIS2 keeps analytics
 tables), then summed in SQL up to the level asked for.
 
 A cell is recomputed from the base tables (`indicators.measure`) when it is
-missing, when its municipality's data version has moved on since, or when a
-youth of the municipality has lost (or, with the clock turned back, regained)
+missing, when a change to its municipality logged since reaches its period
+(a change dated D reaches periods ending on or after D), or when a youth of
+the municipality has lost (or, with the clock turned back, regained)
 consent to statistics between the day the cell was computed and today. The
 numbers are therefore the same as the base-table SQL at every moment; the
 page only pays for what changed."""
@@ -12,13 +13,13 @@ page only pays for what changed."""
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.geo.models import Department, Municipality
 from app.reports.indicators import measure, unit_column
-from app.reports.models import SummaryCell, SummaryValue, SummaryVersion
+from app.reports.models import SummaryCell, SummaryChange, SummaryValue, SummaryVersion
 from app.reports.periods import Period
 from app.youth.models import Youth
 
@@ -42,22 +43,52 @@ def refresh(municipalities, periods: list[Period], today: date) -> int:
     cells = {(c.period, c.municipality_id): c for c in db.session.execute(
         select(SummaryCell.period, SummaryCell.municipality_id, SummaryCell.version, SummaryCell.consent_day)
         .where(SummaryCell.period.in_(labels), SummaryCell.municipality_id.in_(municipalities)))}
+    changes = _changes_since(versions, cells.values())
     consent_moved = _consent_moved(versions, [c.consent_day for c in cells.values()], today)
     stale: dict[str, list[int]] = defaultdict(list)
-    for label in labels:
+    current = []  # cells that no change reaches: they are up to date at today's version
+    for label, period in labels.items():
         for municipality_id, version in versions.items():
             cell = cells.get((label, municipality_id))
-            if (cell is None or cell.version != version
+            if (cell is None
+                    or any(v > cell.version and day <= period.end for v, day in changes.get(municipality_id, ()))
                     or (cell.consent_day != today and municipality_id in consent_moved)):
                 stale[label].append(municipality_id)
-    if any(c.consent_day != today for c in cells.values()):
-        # The other cells are still right today: say so, so tomorrow looks at one day of expiries only.
-        db.session.execute(update(SummaryCell).where(
-            SummaryCell.period.in_(labels), SummaryCell.municipality_id.in_(municipalities),
-            SummaryCell.consent_day != today).values(consent_day=today).execution_options(synchronize_session=False))
+            elif cell.version != version or cell.consent_day != today:
+                current.append({"p": label, "m": municipality_id, "v": version})
+    if current:  # so that the next reader looks at fewer changes and one day of expiries only
+        table = SummaryCell.__table__
+        db.session.execute(update(table).where(table.c.period == bindparam("p"), table.c.municipality_id == bindparam("m"))
+                           .values(version=bindparam("v"), consent_day=today), current)
     for label, ids in stale.items():
         _store(labels[label], ids, {i: versions[i] for i in ids}, today)
     return sum(len(ids) for ids in stale.values())
+
+
+def _changes_since(versions: dict[int, int], cells) -> dict[int, list[tuple[int, date]]]:
+    """Per municipality, the changes (version, from day) newer than its oldest stored cell."""
+    oldest: dict[int, int] = {}
+    for cell in cells:
+        if cell.version < versions[cell.municipality_id]:
+            oldest[cell.municipality_id] = min(oldest.get(cell.municipality_id, cell.version), cell.version)
+    if not oldest:
+        return {}
+    found: dict[int, list] = defaultdict(list)
+    rows = db.session.execute(select(SummaryChange.municipality_id, SummaryChange.version, SummaryChange.from_day)
+                              .where(SummaryChange.municipality_id.in_(oldest),
+                                     SummaryChange.version > min(oldest.values())))
+    for municipality_id, version, from_day in rows:
+        found[municipality_id].append((version, from_day))
+    return found
+
+
+def prune() -> int:
+    """Forget the changes that every stored cell of their municipality already includes."""
+    covered = (select(func.min(SummaryCell.version)).where(SummaryCell.municipality_id == SummaryChange.municipality_id)
+               .scalar_subquery())
+    result = db.session.execute(delete(SummaryChange).where(SummaryChange.version <= func.coalesce(covered, 2**62))
+                                .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def _consent_moved(versions: dict, consent_days: list[date], today: date) -> set[int]:

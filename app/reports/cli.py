@@ -31,4 +31,6 @@ def refresh_command(since: int | None) -> None:
             total += count
             if count:
                 click.echo(f"{period.label}: {count} cells recomputed")
-    click.echo(f"{total} cells recomputed; the others were current.")
+    pruned = aggregates.prune()
+    db.session.commit()
+    click.echo(f"{total} cells recomputed; the others were current. {pruned} logged changes no longer needed.")

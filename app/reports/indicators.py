@@ -92,6 +92,10 @@ def measure(municipalities, unit, period: Period, today: date) -> dict:
     of `municipalities` (ids, or a select of ids), grouped by `unit`."""
     values: dict = defaultdict(lambda: defaultdict(float))
     base = _youth_base(municipalities, unit, today)
+    # Repeated inside each grouped or windowed subquery: the database cannot push the outer join into them, and
+    # recomputing one municipality must not rank the screenings of the whole country.
+    counted = select(Youth.id).where(Youth.municipality_id.in_(municipalities),
+                                     Youth.statistics_consent_until >= today).scalar_subquery()
     start, end = period.start, period.end
     in_period = lambda col: and_(col >= start, col <= end)  # noqa: E731
 
@@ -111,7 +115,8 @@ def measure(municipalities, unit, period: Period, today: date) -> dict:
     _store(values, rows)
 
     baseline = (select(Screening.youth_id, Screening.level)
-                .where(Screening.kind == "baseline", in_period(Screening.screened_on)).subquery())
+                .where(Screening.kind == "baseline", in_period(Screening.screened_on), Screening.youth_id.in_(counted))
+                .subquery())
     rows = db.session.execute(base(
         func.count(baseline.c.youth_id).label("screened"),
         count_if(baseline.c.level == "primary").label("level_primary"),
@@ -145,7 +150,8 @@ def measure(municipalities, unit, period: Period, today: date) -> dict:
 
     # Only the screenings of youth reassessed in the period (and not later
     # ones): the window functions then sort a small share of the table.
-    reassessed_youth = (select(Screening.youth_id).where(Screening.kind == "reassessment", in_period(Screening.screened_on))
+    reassessed_youth = (select(Screening.youth_id).where(Screening.kind == "reassessment", in_period(Screening.screened_on),
+                                                         Screening.youth_id.in_(counted))
                         .distinct().scalar_subquery())
     of_reassessed = and_(Screening.youth_id.in_(reassessed_youth), Screening.screened_on <= end)
     previous = func.lag(Screening.screened_on).over(partition_by=Screening.youth_id, order_by=Screening.screened_on)
@@ -183,7 +189,7 @@ def measure(municipalities, unit, period: Period, today: date) -> dict:
     latest = (select(FollowUp.youth_id, func.max(FollowUp.id).label("latest_id"),
                      func.max(case((FollowUp.new_justice_contact, 1), else_=0)).label("justice"),
                      func.max(FollowUp.followup_on).label("on"))
-              .where(in_period(FollowUp.followup_on)).group_by(FollowUp.youth_id).subquery())
+              .where(in_period(FollowUp.followup_on), FollowUp.youth_id.in_(counted)).group_by(FollowUp.youth_id).subquery())
     last_f = FollowUp.__table__.alias("last_f")
     working_age = (year_of(latest.c.on) - Youth.birth_year) >= 15
     rows = db.session.execute(base(
@@ -231,7 +237,9 @@ def _sessions(values, municipalities, unit, period: Period) -> None:
     graduates = (select(PolicingSession.cohort_id,
                         func.sum(PolicingSession.female + PolicingSession.male + PolicingSession.sex_not_recorded).label("n"))
                  .join(GreatCohort, GreatCohort.id == PolicingSession.cohort_id)
-                 .where(PolicingSession.status == "held", last_lesson).group_by(PolicingSession.cohort_id).subquery())
+                 .where(PolicingSession.status == "held", last_lesson, GreatCohort.municipality_id.in_(municipalities),
+                        GreatCohort.graduated_on.between(period.start, period.end))
+                 .group_by(PolicingSession.cohort_id).subquery())
     rows = db.session.execute(
         select(column, func.count(GreatCohort.id).label("cohorts_completed"),
                func.coalesce(func.sum(graduates.c.n), 0).label("graduates"))

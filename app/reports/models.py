@@ -2,10 +2,12 @@
 period (a quarter or a year), and what they were computed from.
 
 A municipality's data version goes up with every commit that changes its
-youth, screenings, enrollments, follow-ups, sessions or cohorts
-(`app/reports/tracking.py`); a stored cell is current while its version
-matches and no youth of the municipality has lost consent since the day it
-was computed (`app/reports/aggregates.py`)."""
+youth, screenings, enrollments, follow-ups, sessions or cohorts, and the
+change log says from which day on that commit can change the numbers
+(`app/reports/tracking.py`). A stored cell is current unless a later change
+reaches its period (from_day <= the period's end) or a youth of the
+municipality has lost consent since the day it was computed
+(`app/reports/aggregates.py`)."""
 
 from datetime import date
 
@@ -24,6 +26,16 @@ class SummaryVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class SummaryChange(db.Model):
+    """One commit's change to a municipality: periods ending before `from_day` are not affected."""
+
+    __tablename__ = "summary_changes"
+
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    from_day: Mapped[date] = mapped_column(Date)
+
+
 class SummaryCell(db.Model):
     """One municipality × period whose values are stored."""
 
@@ -31,7 +43,7 @@ class SummaryCell(db.Model):
 
     period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "2026-T1" or "2026"
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)  # the municipality's version it was computed from
+    version: Mapped[int] = mapped_column(BigInteger)  # the municipality's version it is known to be current at
     consent_day: Mapped[date] = mapped_column(Date)  # consent to statistics was judged on this day
 
 

@@ -1,74 +1,106 @@
 """Keeping the maintained aggregates honest: every commit that changes what
-the summaries count raises the data version of the municipalities involved.
+the summaries count raises the data version of the municipalities involved
+and logs from which day on the numbers can differ.
 
 The hooks watch the ORM (inserts, updates and deletes of youth, screenings,
 enrollments, follow-ups, sessions and cohorts), so no service can forget;
 code that writes with bulk statements calls `touch()` itself (the session
-importer)."""
+importer). Every indicator of a period only reads rows dated up to the
+period's end, so a row dated D (before or after the change) can only move
+periods that end on or after D."""
 
 from collections.abc import Iterable
+from datetime import date
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.casework.models import FollowUp
 from app.policing.models import GreatCohort, PolicingSession
 from app.programs.models import Enrollment
-from app.reports.models import SummaryVersion
+from app.reports.models import SummaryChange, SummaryVersion
 from app.screening.models import Screening
 from app.youth.models import Youth
 
 MUNICIPALITIES, YOUTH, COHORTS = "senda_summary_municipalities", "senda_summary_youth", "senda_summary_cohorts"
+ALWAYS = date(1900, 1, 1)  # a change that can move every period
 # The youth columns the indicators read (others, like the last contact date, change often and count for nothing).
 COUNTED_YOUTH_COLUMNS = ("municipality_id", "referred_on", "sex", "birth_year", "statistics_consent_until",
                          "school_status", "work_status")
-OF_YOUTH = (Screening, Enrollment, FollowUp)
+DATES = {Screening: ("screened_on",), Enrollment: ("start_on", "end_on"), FollowUp: ("followup_on",),
+         PolicingSession: ("held_on",), GreatCohort: ("graduated_on",)}
 
 
-def touch(session: Session, municipality_ids: Iterable[int]) -> None:
-    """Mark municipalities as changed in this transaction."""
-    session.info.setdefault(MUNICIPALITIES, set()).update(i for i in municipality_ids if i is not None)
+def touch(session: Session, municipality_ids: Iterable[int], from_day: date = ALWAYS) -> None:
+    """Mark municipalities as changed in this transaction, for periods ending on or after `from_day`."""
+    _mark(session.info.setdefault(MUNICIPALITIES, {}), municipality_ids, from_day)
 
 
-def _old_and_new(obj, column: str) -> list:
+def _mark(changes: dict, keys: Iterable, from_day: date | None) -> None:
+    for key in keys:
+        if key is not None:
+            changes[key] = min(changes.get(key, from_day or ALWAYS), from_day or ALWAYS)
+
+
+def _values(obj, column: str) -> list:
+    """The column's value before and after this flush."""
     history = inspect(obj).attrs[column].history
-    return [*history.added, *history.deleted, *history.unchanged]
+    return [v for v in (*history.added, *history.deleted, *history.unchanged) if v is not None]
+
+
+def _earliest(obj) -> date:
+    """The earliest date of the row, before or after the change."""
+    return min((d for column in DATES[type(obj)] for d in _values(obj, column)), default=ALWAYS)
 
 
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, flush_context) -> None:
-    youth, cohorts = session.info.setdefault(YOUTH, set()), session.info.setdefault(COHORTS, set())
+    municipalities = session.info.setdefault(MUNICIPALITIES, {})
+    youth, cohorts = session.info.setdefault(YOUTH, {}), session.info.setdefault(COHORTS, {})
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Youth):
             state = inspect(obj)
-            if obj in session.new or obj in session.deleted or any(
-                    state.attrs[c].history.has_changes() for c in COUNTED_YOUTH_COLUMNS):
-                touch(session, _old_and_new(obj, "municipality_id"))
-        elif isinstance(obj, OF_YOUTH):
-            youth.update(i for i in _old_and_new(obj, "youth_id") if i is not None)
+            if obj in session.new:
+                _mark(municipalities, [obj.municipality_id], obj.referred_on)
+            elif obj in session.deleted or any(state.attrs[c].history.has_changes() for c in COUNTED_YOUTH_COLUMNS):
+                _mark(municipalities, _values(obj, "municipality_id"), ALWAYS)
+        elif isinstance(obj, (Screening, Enrollment, FollowUp)):
+            _mark(youth, _values(obj, "youth_id"), _earliest(obj))
         elif isinstance(obj, (PolicingSession, GreatCohort)):
-            touch(session, _old_and_new(obj, "municipality_id"))
-            if isinstance(obj, PolicingSession):
-                cohorts.update(i for i in _old_and_new(obj, "cohort_id") if i is not None)
+            _mark(municipalities, _values(obj, "municipality_id"), _earliest(obj))
+            if isinstance(obj, PolicingSession):  # a class's last lesson makes its graduates
+                _mark(cohorts, _values(obj, "cohort_id"), None)
 
 
 @event.listens_for(Session, "before_commit")
 def _raise_versions(session: Session) -> None:
     session.flush()  # the commit would flush after this hook: collect its changes now (nothing to do: no SQL)
-    municipalities = session.info.pop(MUNICIPALITIES, set())
-    youth, cohorts = session.info.pop(YOUTH, set()), session.info.pop(COHORTS, set())
-    bind = session.connection() if (municipalities or youth or cohorts) else None
+    municipalities = session.info.pop(MUNICIPALITIES, {})
+    youth, cohorts = session.info.pop(YOUTH, {}), session.info.pop(COHORTS, {})
+    if not (municipalities or youth or cohorts):
+        return
+    bind = session.connection()
     if youth:
-        municipalities |= set(bind.scalars(select(Youth.municipality_id).where(Youth.id.in_(youth)).distinct()))
+        rows = bind.execute(select(Youth.id, Youth.municipality_id).where(Youth.id.in_(youth)))
+        for youth_id, municipality_id in rows:
+            _mark(municipalities, [municipality_id], youth[youth_id])
     if cohorts:
-        municipalities |= set(bind.scalars(select(GreatCohort.municipality_id).where(GreatCohort.id.in_(cohorts))))
-    if municipalities:
-        dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(SummaryVersion).values([{"municipality_id": i, "version": 1}
-                                                           for i in sorted(municipalities)])
-        bind.execute(statement.on_conflict_do_update(index_elements=["municipality_id"],
-                                                     set_={"version": SummaryVersion.version + 1}))
+        rows = bind.execute(select(GreatCohort.municipality_id, GreatCohort.graduated_on)
+                            .where(GreatCohort.id.in_(cohorts), GreatCohort.graduated_on.is_not(None)))
+        for municipality_id, graduated_on in rows:
+            _mark(municipalities, [municipality_id], graduated_on)
+    if not municipalities:
+        return
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    # The version row stays locked until the commit: a municipality's versions are given in commit order.
+    statement = dialect.insert(SummaryVersion).values([{"municipality_id": i, "version": 1}
+                                                       for i in sorted(municipalities)])
+    versions = bind.execute(statement.on_conflict_do_update(
+        index_elements=["municipality_id"], set_={"version": SummaryVersion.version + 1})
+        .returning(SummaryVersion.municipality_id, SummaryVersion.version)).all()
+    bind.execute(insert(SummaryChange), [{"municipality_id": i, "version": v, "from_day": municipalities[i]}
+                                         for i, v in versions])
 
 
 @event.listens_for(Session, "after_soft_rollback")
