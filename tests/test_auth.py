@@ -227,9 +227,10 @@ def proxied(db_url):
 
     built = []
 
-    def build(hops: int):
-        built.append(create_app(make_config(db_url, PROXY_FIX_HOPS=hops, LOGIN_RATE_LIMIT="2 per minute")))
-        limiter.reset()
+    def build(hops: int, **overrides):
+        built.append(create_app(make_config(db_url, PROXY_FIX_HOPS=hops, LOGIN_RATE_LIMIT="2 per minute", **overrides)))
+        if not overrides:
+            limiter.reset()  # the shared in-memory counters of earlier tests
         return built[-1]
 
     yield build
@@ -262,3 +263,10 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(proxied):
     client = proxied(hops=0).test_client()
     codes = [failed_login_from(client, f"198.51.100.{n}").status_code for n in range(3)]
     assert codes == [200, 200, 429]  # a client cannot dodge the limit by inventing addresses
+
+
+def test_while_redis_is_down_each_process_still_limits_logins(proxied):
+    nothing_listens = "redis://127.0.0.1:9/0"  # the discard port: the connection is refused
+    client = proxied(hops=0, RATELIMIT_STORAGE_URI=nothing_listens).test_client()
+    codes = [failed_login_from(client, "198.51.100.9").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # no error page: counted in this process's memory meanwhile
