@@ -110,11 +110,18 @@ def test_the_login_rate_limit_is_counted_once_for_every_process(servers, browser
     assert other.login(b, "nobody", WRONG).status_code == 200
 
 
+def two_sessions(browsers, servers, username: str, first_address: int):
+    """The same person signed in twice: on a laptop through A, on a phone through B."""
+    a, b = servers
+    laptop, phone = browsers(f"198.51.100.{first_address}"), browsers(f"198.51.100.{first_address + 1}")
+    assert laptop.login(a, username).status_code == 302
+    assert phone.login(b, username).status_code == 302
+    return laptop, phone
+
+
 def test_signing_out_on_one_instance_ends_the_session_on_the_other(servers, browsers):
     a, b = servers
-    laptop, phone = browsers("198.51.100.14"), browsers("198.51.100.15")
-    assert laptop.login(a, "worker.sv").status_code == 302
-    assert phone.login(b, "worker.sv").status_code == 302
+    laptop, phone = two_sessions(browsers, servers, "worker.sv", 14)
     assert laptop.get(b, SIGNED_IN_PAGE).status_code == 200  # either instance serves either session
     assert phone.get(a, SIGNED_IN_PAGE).status_code == 200
     copied = laptop.session_cookie()
@@ -129,9 +136,7 @@ def test_signing_out_on_one_instance_ends_the_session_on_the_other(servers, brow
 
 def test_a_password_change_on_one_instance_ends_other_sessions_on_the_other(servers, browsers):
     a, b = servers
-    laptop, phone = browsers("198.51.100.17"), browsers("198.51.100.18")
-    assert laptop.login(a, "coord.sv").status_code == 302
-    assert phone.login(b, "coord.sv").status_code == 302
+    laptop, phone = two_sessions(browsers, servers, "coord.sv", 17)
     new = "otra clave larga para Senda 2026"
     form = laptop.form(a, "/auth/password", having="new_password")
     form.update(current_password="Senda-demo-2026", new_password=new, confirm=new)
