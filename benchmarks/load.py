@@ -10,8 +10,9 @@ own client address (sent as X-Forwarded-For, as nginx would: the login limit of 
 as it is and never reached). The mix: about half social workers, a sixth coordinators, a quarter police officers and
 an eighth NGO managers, picked at random (--seed) among active accounts of the data set (password
 ``Bench-password-2026``; ARGON2_* are set to the parameters of that hash, so signing in rewrites no row). Each signs
-in, then loops without pause over the pages of its role: caseload, case page, plan and contacts, session list,
-session page, calendar, outcome summary. The pages write their audit events as usual; nothing else is changed.
+in, then loops without pause (--think adds one) over the pages of its role: caseload, case page, plan and contacts,
+session list, session page, calendar, outcome summary (--without leaves a page out). The pages write their audit
+events as usual; nothing else is changed.
 
 For --seconds it records every request's wall time; then the same users call GET /healthz (one SELECT 1) for as
 long, as the ceiling of this server on this machine. Prints requests per second, p50/p95/p99 per page, errors
@@ -134,10 +135,10 @@ class User(threading.Thread):
         elapsed = (time.perf_counter() - started) * 1000
         if timed:
             self.results[label].append((elapsed, ok))
-        if ok and path in ("/cases/", "/sessions/"):
-            found = CASE_CODE_RE.findall(response.text) if path == "/cases/" else SESSION_ID_RE.findall(response.text)
-            (self.cases if path == "/cases/" else self.sessions)[:] = list(dict.fromkeys(found))[:50] or (
-                self.cases if path == "/cases/" else self.sessions)
+        if ok and path == "/cases/":
+            self.cases = list(dict.fromkeys(CASE_CODE_RE.findall(response.text)))[:50] or self.cases
+        elif ok and path == "/sessions/":
+            self.sessions = list(dict.fromkeys(SESSION_ID_RE.findall(response.text)))[:50] or self.sessions
 
 
 def report(results: dict, pages_seconds: float, ceiling_seconds: float) -> None:
