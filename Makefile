@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test install translations db demo lint browser extract clean
+.PHONY: run test install translations db demo lint browser redis extract clean
 
 run: install translations db
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -48,15 +48,23 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium"; fi; }
 
+# Debian's redis-server for the multi-process tests (each starts its own on a
+# free port; the PostgreSQL pass runs them).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "Multi-process tests need Redis: sudo apt-get install redis-server"; fi; }
+
 # Static checks: ruff, and bandit failing on medium severity or above.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r app config.py wsgi.py --severity-level medium
 
-test: $(DEV_STAMP) translations browser lint
+test: $(DEV_STAMP) translations browser redis lint
 	$(VENV)/bin/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL), with the multi-process tests =="; \
 	  SENDA_TEST_DATABASE="$$TEST_DATABASE_URL" SENDA_TEST_RESTORE_DATABASE="$$TEST_RESTORE_DATABASE_URL" \
 	    $(VENV)/bin/pytest -m "not browser"; \
 	fi

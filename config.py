@@ -14,6 +14,16 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _shared_store() -> str | None:
+    """Where rate-limit counters live: RATELIMIT_STORAGE_URI, else the Redis
+    of SENDA_REDIS_URL or REDIS_URL (shared by every process and host)."""
+    return (
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("SENDA_REDIS_URL")
+        or os.environ.get("REDIS_URL")
+    )
+
+
 class ConfigError(RuntimeError):
     """Raised when the configuration cannot run safely."""
 
@@ -42,7 +52,13 @@ class Config:
     LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Per-IP login throttle. Counters must be shared by every process (Redis)
+    # in production; if Redis stops answering, each process falls back to
+    # counting in its own memory instead of failing the login page. Account
+    # lockout does not depend on this: its counters are in the database.
+    RATELIMIT_STORAGE_URI = _shared_store() or "memory://"
+    RATELIMIT_KEY_PREFIX = "senda"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
 
     # argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory
@@ -121,6 +137,9 @@ class ProductionConfig(Config):
     DEBUG = False
     TESTING = False
     GENERATE_KEYS = False
+    # No per-process fallback: gunicorn runs several processes (and
+    # deployments several hosts), so limits must live in one shared store.
+    RATELIMIT_STORAGE_URI = _shared_store()
 
     @classmethod
     def validate(cls) -> None:
@@ -129,6 +148,7 @@ class ProductionConfig(Config):
             for name, value in (
                 ("SECRET_KEY", cls.SECRET_KEY),
                 ("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
+                ("SENDA_REDIS_URL (or RATELIMIT_STORAGE_URI)", cls.RATELIMIT_STORAGE_URI),
             )
             if not value
         ]

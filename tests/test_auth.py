@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -214,3 +215,58 @@ def test_login_is_rate_limited_per_address(app):
     responses = [login(client, "nobody", "x" * 12) for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert "Demasiados intentos" in responses[3].get_data(as_text=True)
+
+
+
+@pytest.fixture
+def proxied(db_url):
+    """Build the app with PROXY_FIX_HOPS=n and a login limit of 2 per minute."""
+    from app import create_app
+    from app.extensions import limiter
+    from tests.conftest import make_config
+
+    built = []
+
+    def build(hops: int, **overrides):
+        built.append(create_app(make_config(db_url, PROXY_FIX_HOPS=hops, LOGIN_RATE_LIMIT="2 per minute", **overrides)))
+        if not overrides:
+            limiter.reset()  # the shared in-memory counters of earlier tests
+        return built[-1]
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def failed_login_from(client, address: str):
+    token = csrf_token(client)
+    return client.post("/auth/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": token},
+                       headers={"X-Forwarded-For": address})
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(proxied):
+    from app.audit.models import AuditEvent
+
+    app = proxied(hops=1)
+    client = app.test_client()
+    codes = [failed_login_from(client, "198.51.100.7").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # one address, counted per address
+    assert failed_login_from(client, "198.51.100.8").status_code == 200  # another client behind the proxy
+    with app.app_context():
+        ips = db.session.scalars(select(AuditEvent.ip).where(AuditEvent.action == "auth.login")).all()
+    assert set(ips) == {"198.51.100.7", "198.51.100.8"}
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(proxied):
+    client = proxied(hops=0).test_client()
+    codes = [failed_login_from(client, f"198.51.100.{n}").status_code for n in range(3)]
+    assert codes == [200, 200, 429]  # a client cannot dodge the limit by inventing addresses
+
+
+def test_while_redis_is_down_each_process_still_limits_logins(proxied):
+    nothing_listens = "redis://127.0.0.1:9/0"  # the discard port: the connection is refused
+    client = proxied(hops=0, RATELIMIT_STORAGE_URI=nothing_listens).test_client()
+    codes = [failed_login_from(client, "198.51.100.9").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # no error page: counted in this process's memory meanwhile

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {
     "SENDA_DATA_KEYS": "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
@@ -15,34 +17,53 @@ KEYS = {
 }
 
 
-def start_production(**env):
+SHARED_STORE = ("RATELIMIT_STORAGE_URI", "SENDA_REDIS_URL", "REDIS_URL")
+REDIS = {"SENDA_REDIS_URL": "redis://127.0.0.1:1/0"}  # never contacted at start-up
+
+
+def start_production(code="import wsgi; print('debug', wsgi.app.debug)", **env):
     clean = {k: v for k, v in os.environ.items()
-             if k not in ("SECRET_KEY", "DATABASE_URL", *KEYS)}
+             if k not in ("SECRET_KEY", "DATABASE_URL", *KEYS, *SHARED_STORE)}
     clean.update({"SENDA_ENV": "production", "SENDA_KEYS_FILE": "/nonexistent/keys.json", **env})
     return subprocess.run(
-        [sys.executable, "-c", "import wsgi; print('debug', wsgi.app.debug)"],
+        [sys.executable, "-c", code],
         cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
     )
 
 
 def test_production_refuses_to_start_without_secret_key_and_database():
-    result = start_production(**KEYS)
+    result = start_production(**KEYS, **REDIS)
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr and "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_production_refuses_to_start_without_keys():
-    result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:")
+    result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:", **REDIS)
     assert result.returncode == 2
     assert "SENDA_DATA_KEYS" in result.stderr and "SENDA_AUDIT_KEY" in result.stderr
     assert "SENDA_BACKUP_KEY" in result.stderr
 
 
-def test_production_starts_with_everything_and_debug_off():
+def test_production_refuses_per_process_rate_limits():
     result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:", **KEYS)
+    assert result.returncode == 2
+    assert "SENDA_REDIS_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_production_starts_with_everything_and_debug_off():
+    result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:", **KEYS, **REDIS)
     assert result.returncode == 0, result.stderr
     assert "debug False" in result.stdout
+
+
+@pytest.mark.parametrize("name", SHARED_STORE)
+def test_production_takes_the_rate_limit_store_from_the_environment(name):
+    code = "import wsgi; print('store', wsgi.app.config['RATELIMIT_STORAGE_URI'])"
+    result = start_production(SECRET_KEY="s" * 32, DATABASE_URL="sqlite:///:memory:", **KEYS,
+                              **{name: "redis://127.0.0.1:6390/3"}, code=code)
+    assert result.returncode == 0, result.stderr
+    assert "store redis://127.0.0.1:6390/3" in result.stdout
 
 
 def test_healthz_checks_the_database(client):

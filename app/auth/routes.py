@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.audit.service import DENIED, FAILED, record
@@ -76,11 +76,11 @@ def authenticate(user: User | None, password: str) -> bool:
                detail="locked", user=user)
         return False
     if not verify_password(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
+        failures = count_failure(user)
         reason = "inactive" if user.active is False else "bad_password"
         record("auth.login", outcome=FAILED, object_type="user", object_id=user.id,
                detail=reason, user=user)
-        if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
+        if failures >= cfg["LOCKOUT_THRESHOLD"]:
             user.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
             user.failed_logins = 0
             record("auth.lockout", outcome=DENIED, object_type="user", object_id=user.id,
@@ -92,6 +92,17 @@ def authenticate(user: User | None, password: str) -> bool:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return True
+
+
+def count_failure(user: User) -> int:
+    """Add one failed attempt in SQL (not read-add-write in Python), so that
+    simultaneous attempts through any process or host are all counted."""
+    return db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    ).scalar_one()
 
 
 @bp.route("/logout", methods=["POST"])

@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import User, UserScope
 from app.accounts.roles import (
@@ -95,10 +96,13 @@ def youth_scope(user: User) -> ColumnElement[bool]:
     from app.youth.models import CaseShare, Youth
 
     if user.role == SOCIAL_WORKER:
-        return or_(
-            Youth.assigned_worker_id == user.id,
-            Youth.id.in_(select(CaseShare.youth_id).where(CaseShare.user_id == user.id)),
-        )
+        # One list of ids, each half read through an index: "assigned OR
+        # shared" makes PostgreSQL scan every case of every organization.
+        assigned = aliased(Youth)
+        return Youth.id.in_(union(
+            select(assigned.id).where(assigned.assigned_worker_id == user.id),
+            select(CaseShare.youth_id).where(CaseShare.user_id == user.id),
+        ))
     if user.role == COORDINATOR:
         return and_(
             Youth.organization_id == user.organization_id,
