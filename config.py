@@ -70,6 +70,11 @@ class Config:
     # Number of reverse proxies in front of the app (0: none) for ProxyFix.
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
 
+    # Summaries: counts from 1 to k-1 are hidden. Cases closed this many years ago are anonymized
+    # by `flask privacy retention`.
+    SUPPRESSION_K = _int("SUPPRESSION_K", 5)
+    RETENTION_YEARS = _int("RETENTION_YEARS", 5)
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own limits
 

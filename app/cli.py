@@ -27,7 +27,8 @@ def update():
     """Extract, then merge new messages into every catalog. The English
     catalog mirrors the message ids (they are English)."""
     extract.callback()
-    _babel("update", "-i", POT, "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    _babel("update", "-i", POT, "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete",
+           "--width", "100")  # the width the catalogs are kept at: an update rewraps nothing else
     fill_english("translations/en/LC_MESSAGES/messages.po")
 
 

@@ -21,7 +21,7 @@ from app.admin import bp
 from app.admin.forms import OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import choices, claim_version, stale
 from app.geo.models import Country, Department, Municipality
 from app.security.passwords import hash_password
 from app.security.policy import requires
@@ -90,7 +90,8 @@ def edit_user(user_id: int):
         form.scope.data = ", ".join(s.code for s in user.scopes)
         form.locale.data = user.locale or "es"
     if form.validate_on_submit():
-        if stale(user, form.version.data):
+        if not claim_version(user, form.version.data):
+            db.session.refresh(user)  # another save may have landed after this request loaded the account
             form.version.data = str(user.version)
             return render_template("admin/user_form.html", form=form, user=user,
                                    reset_form=ResetPasswordForm(), conflict=saved_user(user))
@@ -152,7 +153,6 @@ def apply_user_changes(user: User, form: UserForm, scopes) -> None:
         user.active = True
         user.failed_logins, user.locked_until = 0, None
         record("user.reactivate", object_type="user", object_id=user.id)
-    user.version += 1
     if changed:
         record("user.update", object_type="user", object_id=user.id,
                detail="fields=" + ",".join(changed))

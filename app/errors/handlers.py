@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.audit.service import DENIED, record
@@ -22,6 +23,9 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("Your role does not allow you to open this page.")),
     404: (_l("Not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    409: (_l("Saved by someone else"),
+          _l("Someone else saved this record at the same moment. Nothing of yours was saved: go back, reload it "
+             "and try again.")),
     413: (_l("File too large"), _l("The file or form you sent is larger than allowed.")),
     429: (_l("Too many attempts"), _l("Too many attempts. Wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing was saved.")),
@@ -57,6 +61,13 @@ def csrf_error(error: CSRFError):
     db.session.rollback()
     return render_template("errors/error.html", status=400, title=title, message=message,
                            reference=None), 400
+
+
+@bp.app_errorhandler(StaleDataError)
+def saved_meanwhile(error: StaleDataError):
+    """Two saves of one record raced past the form's version check: the
+    database's version check refused the second (optimistic locking)."""
+    return error_page(409)
 
 
 @bp.app_errorhandler(DBAPIError)

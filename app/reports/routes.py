@@ -37,7 +37,7 @@ def summary_request() -> dict:
     period = parse_period(form.period.data, form.value.data, form.start.data, form.end.data, day)
     level = form.level.data if form.level.data in LEVELS else "country"
     breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
-    k = current_app.config.get("SUPPRESSION_K", 5)
+    k = current_app.config["SUPPRESSION_K"]
     locale = str(get_locale())
     unit_names = units(current_user, breakdown, locale)
     quarters = period.quarters_back(8)

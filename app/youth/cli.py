@@ -15,7 +15,7 @@ privacy_cli = AppGroup("privacy", help="Data retention.")
 def retention_command(years: int | None, dry_run: bool):
     """Anonymize cases closed more than N years ago: identifiers erased,
     counts kept."""
-    years = years or int(current_app.config.get("RETENTION_YEARS", 5))
+    years = years or current_app.config["RETENTION_YEARS"]
     cases = db.session.scalars(cases_due_for_retention(years, today())).all()
     if dry_run:
         click.echo(f"{len(cases)} cases closed more than {years} years ago would be anonymized.")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.roles import SOCIAL_WORKER
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import choices, claim_version
 from app.security.policy import requires
 from app.youth import bp, codes
 from app.youth.access import get_youth_or_404
@@ -83,12 +83,12 @@ def edit(code: str):
         form.birth_date.data = youth.birth_date
     conflict = None
     if form.validate_on_submit():
-        if stale(youth, form.version.data):
+        if not claim_version(youth, form.version.data):
+            db.session.refresh(youth)  # another save may have landed after this request loaded the case
             conflict = saved_youth(youth)
             form.version.data = str(youth.version)
         else:
             changed = fill_youth(youth, form)
-            youth.version += 1
             audit_case("youth.update", youth, detail="fields=" + ",".join(changed))
             db.session.commit()
             flash(_("Case %(code)s saved.", code=youth.case_code), "success")
@@ -106,7 +106,7 @@ def status(code: str):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("youth.case", code=youth.case_code))
-    if stale(youth, form.version.data):
+    if not claim_version(youth, form.version.data):
         flash(_("Someone else changed this case meanwhile. Check its status and try again."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     try:
@@ -124,7 +124,7 @@ def status(code: str):
 def reopen_case(code: str):
     youth = get_youth_or_404(code)
     form = ReopenForm()
-    if not form.validate_on_submit() or stale(youth, form.version.data):
+    if not form.validate_on_submit() or not claim_version(youth, form.version.data):
         flash(_("Someone else changed this case meanwhile. Check its status and try again."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     try:
