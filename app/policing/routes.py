@@ -16,6 +16,7 @@ from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
 from app.formtools import choices, stale
+from app.geo.models import Department, Municipality
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
@@ -45,9 +46,14 @@ def filter_form() -> SessionFilterForm:
     form = SessionFilterForm(request.args)
     form.municipality.choices = choices([("", _("All municipalities")), *(
         (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
-    units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
-    form.unit.choices = choices([("", _("All units")), *((str(o.id), o.name) for o in units)])
-    partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
+    countries = (select(Department.country_code).join(Municipality, Municipality.department_id == Department.id)
+                 .where(Municipality.id.in_(scope_municipality_ids(current_user))).distinct())
+    # Only the organizations of the user's countries: the others have no session the user can see.
+    organizations = db.session.scalars(select(Organization).where(Organization.country_code.in_(countries))
+                                       .order_by(Organization.name)).all()
+    form.unit.choices = choices([("", _("All units")), *(
+        (str(o.id), o.name) for o in organizations if o.kind == "police_unit")])
+    partners = [o for o in organizations if o.kind != "police_unit"]
     form.partner.choices = choices([("", _("All organizations")), *((str(o.id), o.name) for o in partners)])
     form.validate()
     return form
