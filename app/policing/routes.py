@@ -260,6 +260,10 @@ def link_attendance(session_id: int):
             audit_case("attendance.create", youth, detail=f"session={item.id}")
             db.session.commit()
             flash(_("Attendance linked."), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
     return redirect(url_for("policing.show", session_id=item.id))
 
 
