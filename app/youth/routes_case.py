@@ -155,7 +155,7 @@ def add_consent(code: str):
     context = case_context(youth, current_user)
     db.session.commit()
     return render_template("youth/case.html", youth=youth, **context, status_form=status_form(youth),
-                           consent_form=form, reopen_form=ReopenForm(version=str(youth.version))), 400
+                           consent_form=form, reopen_form=ReopenForm(version=str(youth.version)))
 
 
 @bp.route("/<code>/consents/<int:consent_id>/withdraw", methods=["POST"])
