@@ -15,7 +15,7 @@ from app.audit.service import deny_out_of_scope, record
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import data_choices, stale
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
@@ -43,12 +43,13 @@ def get_session_or_404(session_id: int) -> PolicingSession:
 
 def filter_form() -> SessionFilterForm:
     form = SessionFilterForm(request.args)
-    form.municipality.choices = choices([("", _("All municipalities")), *(
-        (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
+    form.municipality.choices = data_choices(
+        ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
+        first=("", _("All municipalities")))
     units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
-    form.unit.choices = choices([("", _("All units")), *((str(o.id), o.name) for o in units)])
+    form.unit.choices = data_choices(((str(o.id), o.name) for o in units), first=("", _("All units")))
     partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
-    form.partner.choices = choices([("", _("All organizations")), *((str(o.id), o.name) for o in partners)])
+    form.partner.choices = data_choices(((str(o.id), o.name) for o in partners), first=("", _("All organizations")))
     form.validate()
     return form
 
@@ -117,17 +118,17 @@ def calendar():
 
 def session_form(item: PolicingSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
-    form.municipality_id.choices = choices(
+    form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     form.police_unit_id.choices = police_unit_choices(current_user)
     officers = db.session.scalars(select(User).where(User.role == POLICE, User.active.is_(True)).order_by(User.username))
-    form.officer_ids.choices = choices((u.id, u.username) for u in officers)
+    form.officer_ids.choices = data_choices((u.id, u.username) for u in officers)
     partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
-    form.partner_organization_id.choices = choices([(0, _("None")), *((o.id, o.name) for o in partners)])
+    form.partner_organization_id.choices = data_choices(((o.id, o.name) for o in partners), first=(0, _("None")))
     cohorts = db.session.scalars(select(GreatCohort).where(
         GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
         .order_by(GreatCohort.school_name))
-    form.cohort_id.choices = choices([(0, _("None")), *((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts)])
+    form.cohort_id.choices = data_choices(((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts), first=(0, _("None")))
     if item is None and request.method == "GET":
         form.police_unit_id.data = current_user.organization_id
         form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
