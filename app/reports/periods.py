@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
+
 from app.dates import add_months
 
 
@@ -15,7 +17,7 @@ class Period:
     @classmethod
     def quarter(cls, year: int, number: int) -> "Period":
         start = date(year, 3 * number - 2, 1)
-        return cls(start, add_months(start, 3) - _DAY, f"{year}-T{number}")
+        return cls(start, add_months(start, 3) - _DAY, quarter_label(year, number))
 
     @classmethod
     def year(cls, year: int) -> "Period":
@@ -34,6 +36,11 @@ class Period:
 
 
 _DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def quarter_label(year: int, number: int) -> str:
+    # Translators: a quarter of a year, such as 2026-Q1 (Spanish: 2026-T1, trimestre).
+    return gettext("%(year)d-Q%(quarter)d", year=year, quarter=number)
 
 
 def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None, today: date) -> Period:

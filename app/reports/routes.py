@@ -17,7 +17,7 @@ from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
 from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, trend, units
-from app.reports.periods import parse_period
+from app.reports.periods import parse_period, quarter_label
 from app.reports.summary import build
 from app.security.policy import requires
 from app.youth.codes import EXIT_REASONS
@@ -29,7 +29,7 @@ def summary_request() -> dict:
     form = SummaryForm(request.args)
     day = today()
     form.value.choices = choices(
-        [(f"{y}-T{q}", f"{y} T{q}") for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
+        [(f"{y}-T{q}", quarter_label(y, q)) for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
         + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)])
     form.indicator.choices = choices((i.key, i.label) for _, _, indicators, _ in SECTIONS
                                      for i in indicators if i.kind == "count")
