@@ -132,6 +132,8 @@ class Crawl:
                 if self.want(link):
                     queue.append(link)
             self.send_forms_empty(pages)
+        if queue:
+            self.problems.append(f"the crawl stopped at {MAX_PAGES} pages with {len(queue)} not visited: raise MAX_PAGES")
 
     def look(self, pages: list[Page], visit: Visit) -> None:
         self.visits.append(visit)
