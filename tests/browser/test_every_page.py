@@ -51,9 +51,11 @@ def scroll_problem(page: Page) -> list[str]:
 
 
 class Watch:
-    """Console errors, uncaught exceptions and requests to other hosts, per visit."""
+    """Console errors, uncaught exceptions and requests to anything but the
+    app (another host, or another port of this one), per visit."""
 
-    def __init__(self, *pages: Page):
+    def __init__(self, app_url: str, *pages: Page):
+        self.app = urlsplit(app_url).netloc
         self.events: list[str] = []
         for page in pages:
             page.on("console", self.console)
@@ -65,7 +67,7 @@ class Watch:
             self.events.append(f"console error: {message.text}")
 
     def request(self, request) -> None:
-        if urlsplit(request.url).hostname != LOCAL_HOST:
+        if urlsplit(request.url).netloc != self.app:
             self.events.append(f"request to another host: {request.url}")
 
     def drain(self, url: str) -> list[str]:
@@ -101,7 +103,7 @@ def test_every_page(username, browser, live_app, live_server):
     desktop, phone = context.new_page(), context.new_page()
     desktop.set_viewport_size(DESKTOP)
     phone.set_viewport_size(PHONE)
-    watch = Watch(desktop, phone)
+    watch = Watch(live_server, desktop, phone)
     problems, pages = [], 0
     try:
         if username:
@@ -130,25 +132,30 @@ def test_every_page(username, browser, live_app, live_server):
 
 def test_the_checks_find_what_they_look_for(browser):
     """The same checks on a page built to fail them: an image without a text
-    alternative and a field without a label (both critical for axe), and a
-    box wider than a phone."""
+    alternative and a field without a label (both critical for axe), a box
+    wider than a phone, a console error and a request to another host (which
+    the browser is told to abort before it leaves)."""
     context = browser.new_context()
     context.add_init_script(AXE_SCRIPT)
+    context.route("http://senda.invalid/**", lambda route: route.abort())
     desktop, phone = context.new_page(), context.new_page()
     desktop.set_viewport_size(DESKTOP)
     phone.set_viewport_size(PHONE)
     broken = (
         "data:text/html,<!doctype html><html lang=en><title>Broken</title><main>"
         "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><input type=text>"
-        "<div style='width:500px'>wide</div></main></html>"
+        "<div style='width:500px'>wide</div><img src='http://senda.invalid/x.png' alt=''>"
+        "<script>console.error('broken on purpose')</script></main></html>"
     )
     try:
+        watch = Watch(f"http://{LOCAL_HOST}", desktop, phone)
         for page in (desktop, phone):
             page.goto(broken)
-        watch = Watch()
         problems = check_pages(watch)([desktop, phone], Visit(broken, "link"))
     finally:
         context.close()
     found = "\n".join(problems)
     assert "axe image-alt (critical)" in found and "axe label (critical)" in found
     assert f"scrolls sideways at {PHONE['width']} px" in found
+    assert "console error: broken on purpose" in found
+    assert "request to another host: http://senda.invalid/x.png" in found
