@@ -37,7 +37,7 @@ def test_admin_creates_a_user_who_must_change_the_temporary_password(app, client
     login(client, "admin")
     response = post_form(client, "/admin/users/new", new_user_data(app))
     assert response.status_code == 200
-    temp = re.search(r'class="secret">([^<]+)<', response.get_data(as_text=True)).group(1)
+    temp = re.search(r'class="secret"[^>]*>([^<]+)<', response.get_data(as_text=True)).group(1)
     created = get_user(app, "nueva.trabajadora")
     assert created["scopes"] == ["SV-SS-001", "SV-SS-002"] and created["must_change"]
     assert created["full_name"] == "Nueva Trabajadora Pérez"

@@ -1,15 +1,21 @@
 """The audit log: every event kind is written in the same transaction as
 its change, the chain detects tampering, and only auditors read it all."""
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, text
 
 from app.accounts.models import User
+from app.audit.actions import ACTION_LABELS
 from app.audit.chain import verify
 from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.extensions import db
 from tests.conftest import PG_URL, csrf_token, login, post_form
+
+APP_DIR = Path(__file__).resolve().parent.parent / "app"
 
 
 def events(app, action=None):
@@ -326,3 +332,12 @@ def test_chain_holds_after_a_whole_session_of_activity(app, client, auth):
     with app.app_context():
         result = verify(db.session, app.extensions["senda_keys"].audit_key)
     assert result.ok and result.checked >= 4
+
+
+def test_every_recorded_action_has_a_translated_label():
+    """The log shows a label, not a code such as 'youth.status', for every
+    action the code records."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in APP_DIR.rglob("*.py"))
+    recorded = set(re.findall(r'\b(?:record|audit_case)\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    assert len(recorded) > 40
+    assert sorted(recorded - set(ACTION_LABELS)) == []

@@ -165,6 +165,16 @@ def test_a_worker_cannot_link_youth_outside_their_cases(app):
         assert db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.session_id == sid)) == 0
 
 
+def test_linking_attendance_without_a_case_code_says_so(app):
+    record_as(app, "police.sv")
+    sid = latest_session_id(app)
+    worker = app.test_client()
+    login(worker, "worker.sv")
+    response = post(worker, f"/sessions/{sid}/attendance", {"code": ""}, form_url=f"/sessions/{sid}",
+                    follow_redirects=True)
+    assert "Ingrese un código de caso." in response.get_data(as_text=True)
+
+
 def test_police_cannot_link_attendance(app):
     client, _ = record_as(app, "police.sv")
     sid = latest_session_id(app)

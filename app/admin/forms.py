@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -14,7 +15,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
 from app.formtools import choices
 
-LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
+# Each language named in itself, and marked as such for screen readers.
+LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in (("es", "Español"), ("en", "English"))]
 
 
 class UserForm(FlaskForm):
@@ -46,7 +48,7 @@ class UserForm(FlaskForm):
         ),
         validators=[Length(max=4000)],
     )
-    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 

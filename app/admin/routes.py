@@ -21,7 +21,7 @@ from app.admin import bp
 from app.admin.forms import OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices, claim_version, stale
+from app.formtools import claim_version, data_choices, stale
 from app.geo.models import Country, Department, Municipality
 from app.security.passwords import hash_password
 from app.security.policy import requires
@@ -32,7 +32,7 @@ def split_codes(text: str | None) -> list[str]:
 
 
 def _org_choices():
-    return choices((o.id, o.name) for o in db.session.scalars(select(Organization).order_by(Organization.name)))
+    return data_choices((o.id, o.name) for o in db.session.scalars(select(Organization).order_by(Organization.name)))
 
 
 @bp.route("/users")
@@ -195,7 +195,7 @@ def organizations():
 def edit_organization(org_id: int | None):
     org = db.get_or_404(Organization, org_id) if org_id else None
     form = OrganizationForm(obj=org)
-    form.country_code.choices = choices(
+    form.country_code.choices = data_choices(
         (c.code, c.name(str(get_locale())))
         for c in db.session.scalars(select(Country).order_by(Country.name_es))
     )

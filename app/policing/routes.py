@@ -15,7 +15,7 @@ from app.audit.service import deny_out_of_scope, record
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import data_choices, stale
 from app.geo.models import Department, Municipality
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
@@ -44,17 +44,18 @@ def get_session_or_404(session_id: int) -> PolicingSession:
 
 def filter_form() -> SessionFilterForm:
     form = SessionFilterForm(request.args)
-    form.municipality.choices = choices([("", _("All municipalities")), *(
-        (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
+    form.municipality.choices = data_choices(
+        ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
+        first=("", _("All municipalities")))
     countries = (select(Department.country_code).join(Municipality, Municipality.department_id == Department.id)
                  .where(Municipality.id.in_(scope_municipality_ids(current_user))).distinct())
     # Only the organizations of the user's countries: the others have no session the user can see.
     organizations = db.session.scalars(select(Organization).where(Organization.country_code.in_(countries))
                                        .order_by(Organization.name)).all()
-    form.unit.choices = choices([("", _("All units")), *(
-        (str(o.id), o.name) for o in organizations if o.kind == "police_unit")])
-    partners = [o for o in organizations if o.kind != "police_unit"]
-    form.partner.choices = choices([("", _("All organizations")), *((str(o.id), o.name) for o in partners)])
+    form.unit.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind == "police_unit"),
+                                     first=("", _("All units")))
+    form.partner.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind != "police_unit"),
+                                        first=("", _("All organizations")))
     form.validate()
     return form
 
@@ -123,17 +124,17 @@ def calendar():
 
 def session_form(item: PolicingSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
-    form.municipality_id.choices = choices(
+    form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     form.police_unit_id.choices = police_unit_choices(current_user)
     officers = db.session.scalars(select(User).where(User.role == POLICE, User.active.is_(True)).order_by(User.username))
-    form.officer_ids.choices = choices((u.id, u.username) for u in officers)
+    form.officer_ids.choices = data_choices((u.id, u.username) for u in officers)
     partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
-    form.partner_organization_id.choices = choices([(0, _("None")), *((o.id, o.name) for o in partners)])
+    form.partner_organization_id.choices = data_choices(((o.id, o.name) for o in partners), first=(0, _("None")))
     cohorts = db.session.scalars(select(GreatCohort).where(
         GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
         .order_by(GreatCohort.school_name))
-    form.cohort_id.choices = choices([(0, _("None")), *((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts)])
+    form.cohort_id.choices = data_choices(((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts), first=(0, _("None")))
     if item is None and request.method == "GET":
         form.police_unit_id.data = current_user.organization_id
         form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
@@ -266,6 +267,10 @@ def link_attendance(session_id: int):
             audit_case("attendance.create", youth, detail=f"session={item.id}")
             db.session.commit()
             flash(_("Attendance linked."), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
     return redirect(url_for("policing.show", session_id=item.id))
 
 

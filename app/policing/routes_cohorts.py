@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import data_choices, stale
 from app.policing import bp
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
@@ -37,7 +37,7 @@ def edit_cohort(cohort_id: int | None):
         if cohort is None:
             abort(404)
     form = CohortForm(obj=cohort)
-    form.municipality_id.choices = choices(
+    form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     form.police_unit_id.choices = police_unit_choices(current_user)
     if request.method == "GET" and cohort:

@@ -87,9 +87,9 @@ def police_unit_choices(user: User):
     """A police officer records for their own unit; a coordinator chooses one."""
     from app.accounts.models import Organization
     from app.accounts.roles import POLICE
-    from app.formtools import choices
+    from app.formtools import data_choices
 
     if user.role == POLICE:
-        return choices([(user.organization_id, user.organization.name)])
+        return data_choices([(user.organization_id, user.organization.name)])
     units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
-    return choices((o.id, o.name) for o in units)
+    return data_choices((o.id, o.name) for o in units)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.service import record
 from app.extensions import db
-from app.formtools import choices, stale
+from app.formtools import data_choices, stale
 from app.geo.models import Municipality
 from app.programs import bp
 from app.programs.forms import EnrollForm, ProgramForm
@@ -39,7 +39,7 @@ def edit_program(program_id: int | None):
         if program is None:
             return redirect(url_for("programs.programs"))
     form = ProgramForm(obj=program)
-    form.municipalities.choices = choices(
+    form.municipalities.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     if request.method == "GET" and program:
         form.municipalities.data = [m.id for m in program.municipalities]
@@ -80,7 +80,7 @@ def enroll_youth(code: str):
                              Program.id.in_(select(program_municipalities.c.program_id).where(
                                  program_municipalities.c.municipality_id == youth.municipality_id)))).all()
     form = EnrollForm(start_on=today())
-    form.program_id.choices = choices((p.id, p.name) for p in available)
+    form.program_id.choices = data_choices((p.id, p.name) for p in available)
     if form.validate_on_submit():
         program = next(p for p in available if p.id == form.program_id.data)
         enroll(youth, program, form.start_on.data, current_user)

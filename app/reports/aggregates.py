@@ -35,33 +35,33 @@ def stored(period: Period) -> bool:
 def refresh(municipalities, periods: list[Period], today: date) -> int:
     """Recompute the stale cells of these municipalities (ids, or a select of
     ids) and periods; returns how many cells were recomputed."""
-    labels = {p.label: p for p in periods}
+    by_key = {p.key: p for p in periods}
     versions = dict(db.session.execute(
         select(Municipality.id, func.coalesce(SummaryVersion.version, 0))
         .outerjoin(SummaryVersion, SummaryVersion.municipality_id == Municipality.id)
         .where(Municipality.id.in_(municipalities))).all())
     cells = {(c.period, c.municipality_id): c for c in db.session.execute(
         select(SummaryCell.period, SummaryCell.municipality_id, SummaryCell.version, SummaryCell.consent_day)
-        .where(SummaryCell.period.in_(labels), SummaryCell.municipality_id.in_(municipalities)))}
+        .where(SummaryCell.period.in_(by_key), SummaryCell.municipality_id.in_(municipalities)))}
     changes = _changes_since(versions, cells.values())
     consent_moved = _consent_moved(versions, [c.consent_day for c in cells.values()], today)
     stale: dict[str, list[int]] = defaultdict(list)
     current = []  # cells that no change reaches: they are up to date at today's version
-    for label, period in labels.items():
+    for key, period in by_key.items():
         for municipality_id, version in versions.items():
-            cell = cells.get((label, municipality_id))
+            cell = cells.get((key, municipality_id))
             if (cell is None
                     or any(v > cell.version and day <= period.end for v, day in changes.get(municipality_id, ()))
                     or (cell.consent_day != today and municipality_id in consent_moved)):
-                stale[label].append(municipality_id)
+                stale[key].append(municipality_id)
             elif cell.version != version or cell.consent_day != today:
-                current.append({"p": label, "m": municipality_id, "v": version})
+                current.append({"p": key, "m": municipality_id, "v": version})
     if current:  # so that the next reader looks at fewer changes and one day of expiries only
         table = SummaryCell.__table__
         db.session.execute(update(table).where(table.c.period == bindparam("p"), table.c.municipality_id == bindparam("m"))
                            .values(version=bindparam("v"), consent_day=today), current)
-    for label, ids in stale.items():
-        _store(labels[label], ids, {i: versions[i] for i in ids}, today)
+    for key, ids in stale.items():
+        _store(by_key[key], ids, {i: versions[i] for i in ids}, today)
     return sum(len(ids) for ids in stale.values())
 
 
@@ -108,15 +108,15 @@ def _store(period: Period, ids: list[int], versions: dict[int, int], today: date
     """Compute cells from the base tables and replace what was stored."""
     values = measure(ids, Municipality.id, period, today)
     upsert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(SummaryCell)
-    rows = [{"period": period.label, "municipality_id": i, "version": versions[i], "consent_day": today}
+    rows = [{"period": period.key, "municipality_id": i, "version": versions[i], "consent_day": today}
             for i in sorted(ids)]
     # The cell rows first: on PostgreSQL their row locks keep two refreshes of a cell one after the other.
     db.session.execute(upsert.values(rows).on_conflict_do_update(
         index_elements=["period", "municipality_id"],
         set_={"version": upsert.excluded.version, "consent_day": upsert.excluded.consent_day}))
-    db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.label,
+    db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.key,
                                                   SummaryValue.municipality_id.in_(ids)))
-    new = [{"period": period.label, "municipality_id": i, "key": key, "value": round(value)}
+    new = [{"period": period.key, "municipality_id": i, "key": key, "value": round(value)}
            for i, unit_values in values.items() for key, value in unit_values.items() if value]
     if new:
         db.session.execute(insert(SummaryValue), new)
@@ -129,7 +129,7 @@ def read(municipalities, level: str, period: Period) -> dict:
         select(unit, SummaryValue.key, func.sum(SummaryValue.value))
         .join(Municipality, Municipality.id == SummaryValue.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
-        .where(SummaryValue.period == period.label, SummaryValue.municipality_id.in_(municipalities))
+        .where(SummaryValue.period == period.key, SummaryValue.municipality_id.in_(municipalities))
         .group_by(unit, SummaryValue.key))
     values: dict = defaultdict(lambda: defaultdict(float))
     for unit_code, key, value in rows:
@@ -141,9 +141,9 @@ def read_trend(municipalities, quarters: list[Period]) -> dict[str, list[int]]:
     """The trend series, one value per quarter, over all the municipalities."""
     rows = db.session.execute(
         select(SummaryValue.period, SummaryValue.key, func.sum(SummaryValue.value))
-        .where(SummaryValue.period.in_([q.label for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
+        .where(SummaryValue.period.in_([q.key for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
                SummaryValue.municipality_id.in_(municipalities))
         .group_by(SummaryValue.period, SummaryValue.key))
     found = {(period, key): int(value) for period, key, value in rows}
-    return {name: [found.get((q.label, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
+    return {name: [found.get((q.key, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
 

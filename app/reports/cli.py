@@ -30,7 +30,7 @@ def refresh_command(since: int | None) -> None:
             db.session.commit()
             total += count
             if count:
-                click.echo(f"{period.label}: {count} cells recomputed")
+                click.echo(f"{period.key}: {count} cells recomputed")
     pruned = aggregates.prune()
     db.session.commit()
     click.echo(f"{total} cells recomputed; the others were current. {pruned} logged changes no longer needed.")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
+
 from app.dates import add_months
 
 
@@ -10,17 +12,23 @@ from app.dates import add_months
 class Period:
     start: date
     end: date  # inclusive
-    label: str
+    label: str  # in the reader's language
     kind: str = "custom"  # quarter | year | custom: quarters and years have maintained aggregates
+    key: str = ""  # a quarter's or year's name in every language ("2026-T1", "2026"): stored aggregates use it
+
+    @property
+    def stable_name(self) -> str:
+        """The period in audit events and stored aggregates' logs: the same in every language."""
+        return self.key or f"{self.start.isoformat()}..{self.end.isoformat()}"
 
     @classmethod
     def quarter(cls, year: int, number: int) -> "Period":
         start = date(year, 3 * number - 2, 1)
-        return cls(start, add_months(start, 3) - _DAY, f"{year}-T{number}", "quarter")
+        return cls(start, add_months(start, 3) - _DAY, quarter_label(year, number), "quarter", f"{year}-T{number}")
 
     @classmethod
     def year(cls, year: int) -> "Period":
-        return cls(date(year, 1, 1), date(year, 12, 31), str(year), "year")
+        return cls(date(year, 1, 1), date(year, 12, 31), str(year), "year", str(year))
 
     def quarters_back(self, count: int) -> list["Period"]:
         """The `count` quarters ending with the one that holds this period's end."""
@@ -35,6 +43,11 @@ class Period:
 
 
 _DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def quarter_label(year: int, number: int) -> str:
+    # Translators: a quarter of a year, such as 2026-Q1 (Spanish: 2026-T1, trimestre).
+    return gettext("%(year)d-Q%(quarter)d", year=year, quarter=number)
 
 
 def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None, today: date) -> Period:

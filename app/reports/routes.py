@@ -17,7 +17,7 @@ from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
 from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, scoped_municipalities, trend, units
-from app.reports.periods import Period, parse_period
+from app.reports.periods import Period, parse_period, quarter_label
 from app.reports.summary import build
 from app.security.policy import requires
 from app.youth.codes import EXIT_REASONS
@@ -29,7 +29,7 @@ def summary_request() -> dict:
     form = SummaryForm(request.args)
     day = today()
     form.value.choices = choices(
-        [(f"{y}-T{q}", f"{y} T{q}") for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
+        [(f"{y}-T{q}", quarter_label(y, q)) for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
         + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)])
     form.indicator.choices = choices((i.key, i.label) for _, _, indicators, _ in SECTIONS
                                      for i in indicators if i.kind == "count")
@@ -85,7 +85,7 @@ def next_level(level: str) -> str | None:
 @requires("reports.view")
 def summary():
     data = summary_request()
-    record("reports.view", detail=f"level={data['breakdown'].level};period={data['period'].label}")
+    record("reports.view", detail=f"level={data['breakdown'].level};period={data['period'].stable_name}")
     db.session.commit()
     return render_template("reports/summary.html", **data, **chart_context(data), trend_labels=dict(TREND),
                            next_level=next_level(data["breakdown"].level), exit_labels=EXIT_REASONS,
@@ -108,7 +108,7 @@ def export(kind: str):
               (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
               (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d; * marks cells hidden so they "
                                     "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]
-    record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].label}")
+    record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].stable_name}")
     db.session.commit()
     stamp = date.today().isoformat()
     if kind == "xlsx":

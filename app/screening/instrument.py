@@ -87,6 +87,11 @@ class Instrument:
                 raise TypeError(f"{type(obj).__name__} has no translated text")
         return texts.get(locale) or texts.get("es") or texts.get("en") or ""
 
+    def language(self, locale: str) -> str:
+        """The language `text` answers in for `locale`, for the lang attribute
+        (every text exists in each of LOCALES; others fall back to Spanish)."""
+        return locale if locale in LOCALES else LOCALES[0]
+
 
 @dataclass(frozen=True)
 class Result:

@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.accounts.roles import COORDINATOR, SOCIAL_WORKER
 from app.audit.service import hash_terms, record
 from app.extensions import db
-from app.formtools import choices
+from app.formtools import data_choices
 from app.geo.models import Municipality
 from app.programs.models import Program
 from app.security.policy import requires, visible_municipalities
@@ -46,11 +46,12 @@ def org_programs(user: User) -> list[Program]:
 @requires("cases.work")
 def caseload():
     form = CaseloadForm(request.args)
-    form.program.choices = choices([("", _("All programs")), *((str(p.id), p.name) for p in org_programs(current_user))])
-    form.municipality.choices = choices([("", _("All municipalities")), *(
-        (str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user)))])
-    form.worker.choices = choices([("", _("Everyone")), *(
-        (str(u.id), u.username) for u in team_workers(current_user))])
+    form.program.choices = data_choices(((str(p.id), p.name) for p in org_programs(current_user)), first=("", _("All programs")))
+    form.municipality.choices = data_choices(
+        ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
+        first=("", _("All municipalities")))
+    form.worker.choices = data_choices(
+        ((str(u.id), u.username) for u in team_workers(current_user)), first=("", _("Everyone")))
     form.validate()
     day = today()
     query = caseload_query(current_user, form, day)
@@ -71,12 +72,12 @@ def caseload():
 
 def youth_form(youth: Youth | None = None) -> YouthForm:
     form = YouthForm(obj=youth)
-    form.municipality_id.choices = choices(
+    form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     if current_user.role == COORDINATOR:
-        form.assigned_worker_id.choices = choices((u.id, u.username) for u in team_workers(current_user))
+        form.assigned_worker_id.choices = data_choices((u.id, u.username) for u in team_workers(current_user))
     else:
-        form.assigned_worker_id.choices = choices([(current_user.id, current_user.username)])
+        form.assigned_worker_id.choices = data_choices([(current_user.id, current_user.username)])
     return form
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.roles import SOCIAL_WORKER
 from app.extensions import db
-from app.formtools import choices, claim_version
+from app.formtools import choices, claim_version, data_choices
 from app.security.policy import requires
 from app.youth import bp, codes
 from app.youth.access import get_youth_or_404
@@ -155,7 +155,7 @@ def add_consent(code: str):
     context = case_context(youth, current_user)
     db.session.commit()
     return render_template("youth/case.html", youth=youth, **context, status_form=status_form(youth),
-                           consent_form=form, reopen_form=ReopenForm(version=str(youth.version))), 400
+                           consent_form=form, reopen_form=ReopenForm(version=str(youth.version)))
 
 
 @bp.route("/<code>/consents/<int:consent_id>/withdraw", methods=["POST"])
@@ -181,8 +181,8 @@ def assign(code: str):
     youth = get_youth_or_404(code)
     assign_form, share_form = AssignForm(prefix="assign"), ShareForm(prefix="share")
     workers = [u for u in team_workers(current_user) if u.role == SOCIAL_WORKER or u.id == current_user.id]
-    assign_form.worker_id.choices = choices((u.id, u.username) for u in workers)
-    share_form.worker_id.choices = choices((u.id, u.username) for u in workers if u.id != youth.assigned_worker_id)
+    assign_form.worker_id.choices = data_choices((u.id, u.username) for u in workers)
+    share_form.worker_id.choices = data_choices((u.id, u.username) for u in workers if u.id != youth.assigned_worker_id)
     if request.method == "GET":
         assign_form.worker_id.data = youth.assigned_worker_id
     if assign_form.submit.data and assign_form.validate_on_submit():

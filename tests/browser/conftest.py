@@ -28,9 +28,16 @@ LOCAL_HOST = "127.0.0.1"
 
 
 @pytest.fixture
-def live_server(db_url) -> Iterator[str]:
-    """The app, on a fresh copy of the demo database, served on a free port."""
-    app = create_app(make_config(db_url))
+def live_app(db_url):
+    """The app that `live_server` serves, on a fresh copy of the demo database.
+    A test module may override this fixture to serve another configuration."""
+    return create_app(make_config(db_url))
+
+
+@pytest.fixture
+def live_server(live_app) -> Iterator[str]:
+    """`live_app`, served on a free port."""
+    app = live_app
     server = make_server(LOCAL_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="senda-live-server", daemon=True)
     thread.start()

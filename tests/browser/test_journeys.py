@@ -29,6 +29,9 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:
+    # Layout read before the stylesheet has arrived is the unstyled page's:
+    # wait for the load event (stylesheets included) after a click.
+    page.wait_for_load_state("load")
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"page scrolls sideways: scrollWidth {widths[0]} > {widths[1]}"
 
