@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.dates import add_months
 
@@ -45,9 +45,10 @@ class Period:
 _DAY = date(2000, 1, 2) - date(2000, 1, 1)
 
 
-def quarter_label(year: int, number: int) -> str:
+def quarter_label(year: int, number: int):
+    """The quarter's name in the reader's language, worked out when shown (periods are also made outside requests)."""
     # Translators: a quarter of a year, such as 2026-Q1 (Spanish: 2026-T1, trimestre).
-    return gettext("%(year)d-Q%(quarter)d", year=year, quarter=number)
+    return _l("%(year)d-Q%(quarter)d", year=year, quarter=number)
 
 
 def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None, today: date) -> Period:
