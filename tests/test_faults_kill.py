@@ -104,7 +104,7 @@ def test_killed_after_commit_keeps_both_the_change_and_its_event(app, runner, db
 
     assert line == "paused"
     after = seen_fresh(db_url, code)
-    assert after["case"] == ("dropped", before["case"][1] + 1)
+    assert after["case"][0] == "dropped" and after["case"][1] > before["case"][1]  # saved, with a new version
     assert after["history"] == [*before["history"], "dropped"]
     ended = [(status, end_on is not None) for status, end_on in after["enrollments"]]
     assert ("dropped", True) in ended and ("active", False) not in ended
