@@ -4,11 +4,15 @@ PostgreSQL when SENDA_TEST_DATABASE is set), reset for every test."""
 import os
 import re
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.demo.cli import load_demo
@@ -17,6 +21,23 @@ from config import TestingConfig
 
 PG_URL = os.environ.get("SENDA_TEST_DATABASE")
 DEMO_PASSWORD = TestingConfig.DEMO_PASSWORD
+
+
+@contextmanager
+def serve(app, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `app` on a free port of `host` from a thread (a real socket); yields its base URL."""
+    server = make_server(host, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="senda-live-server",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
 
 
 def make_config(url: str, **overrides) -> type[TestingConfig]:

@@ -12,13 +12,12 @@ from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.demo.cli import load_demo
 from app.extensions import db
 from tests import private_postgres
-from tests.conftest import CSRF_RE, DEMO_PASSWORD, PG_URL, make_config
+from tests.conftest import CSRF_RE, DEMO_PASSWORD, PG_URL, make_config, serve
 
 pytestmark = pytest.mark.skipif(
     PG_URL is not None, reason="brings its own PostgreSQL server: runs once, in the SQLite pass"
@@ -58,18 +57,8 @@ def private_pg():
 @pytest.fixture
 def live_url(private_pg):
     """The app on the private server, served on a real socket in this process."""
-    app = create_app(make_config(private_pg.url))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(create_app(make_config(private_pg.url))) as url:
+        yield url
 
 
 class Visitor:

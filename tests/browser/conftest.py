@@ -1,17 +1,14 @@
 """Fixtures for the browser tests: the app served on a real socket, and
 Debian's Chromium driven through Playwright on a small phone screen."""
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
-from tests.conftest import make_config
+from tests.conftest import make_config, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,18 +34,8 @@ def live_app(db_url):
 @pytest.fixture
 def live_server(live_app) -> Iterator[str]:
     """`live_app`, served on a free port."""
-    app = live_app
-    server = make_server(LOCAL_HOST, 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="senda-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(live_app, LOCAL_HOST) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
