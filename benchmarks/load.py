@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,6 +53,7 @@ PAGES = {  # (label, path); {case} and {session} are taken from the lists the us
 }
 CEILING = "/healthz (ceiling)"
 TARGET_P95_MS, TARGET_SHARE = 300, 0.25
+FAILURES: Counter = Counter()  # (page, what went wrong) -> how many times
 
 
 def pick_users(database: str, count: int, seed: int) -> list[tuple[str, str]]:
@@ -130,11 +131,14 @@ class User(threading.Thread):
         try:
             response = self.browser.get(self.base, url)
             ok = response.status_code == 200
-        except httpx.HTTPError:
-            response, ok = None, False
+            failure = None if ok else f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            response, ok, failure = None, False, type(exc).__name__
         elapsed = (time.perf_counter() - started) * 1000
         if timed:
             self.results[label].append((elapsed, ok))
+            if failure:
+                FAILURES[(label, failure)] += 1
         if ok and path == "/cases/":
             self.cases = list(dict.fromkeys(CASE_CODE_RE.findall(response.text)))[:50] or self.cases
         elif ok and path == "/sessions/":
@@ -154,6 +158,8 @@ def report(results: dict, pages_seconds: float, ceiling_seconds: float) -> None:
         print(f"{label:<20} {len(rows):>9} {len(rows) / seconds:>7.1f} {pct(times, 50):>8.1f} {pct(times, 95):>8.1f} "
               f"{pct(times, 99):>8.1f} {errors:>7}{flag}")
     errors = sum(1 for rows in pages.values() for _, ok in rows if not ok)
+    for (label, failure), count in sorted(FAILURES.items()):
+        print(f"error: {label}: {failure} x {count}")
     print(f"\npages: {page_rps:.1f} req/s, {errors} errors; /healthz ceiling: {ceiling_rps:.1f} req/s; "
           f"ratio {page_rps / ceiling_rps:.0%} (targets: ratio >= {TARGET_SHARE:.0%}, p95 <= {TARGET_P95_MS} ms, 0 errors)")
 
