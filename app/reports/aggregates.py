@@ -14,13 +14,13 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.geo.models import Department, Municipality
 from app.reports.indicators import measure, unit_column
 from app.reports.models import SummaryCell, SummaryChange, SummaryValue, SummaryVersion
 from app.reports.periods import Period
+from app.reports.sql import upsert
 from app.youth.models import Youth
 
 TREND_KEYS = {"referred": "referred", "enrolled": "enrollments_started", "sessions": "sessions",
@@ -107,13 +107,13 @@ def _consent_moved(versions: dict, consent_days: list[date], today: date) -> set
 def _store(period: Period, ids: list[int], versions: dict[int, int], today: date) -> None:
     """Compute cells from the base tables and replace what was stored."""
     values = measure(ids, Municipality.id, period, today)
-    upsert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(SummaryCell)
+    statement = upsert(SummaryCell)
     rows = [{"period": period.key, "municipality_id": i, "version": versions[i], "consent_day": today}
             for i in sorted(ids)]
     # The cell rows first: on PostgreSQL their row locks keep two refreshes of a cell one after the other.
-    db.session.execute(upsert.values(rows).on_conflict_do_update(
+    db.session.execute(statement.values(rows).on_conflict_do_update(
         index_elements=["period", "municipality_id"],
-        set_={"version": upsert.excluded.version, "consent_day": upsert.excluded.consent_day}))
+        set_={"version": statement.excluded.version, "consent_day": statement.excluded.consent_day}))
     db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.key,
                                                   SummaryValue.municipality_id.in_(ids)))
     new = [{"period": period.key, "municipality_id": i, "key": key, "value": round(value)}

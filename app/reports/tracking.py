@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.casework.models import FollowUp
 from app.policing.models import GreatCohort, PolicingSession
 from app.programs.models import Enrollment
 from app.reports.models import SummaryChange, SummaryVersion
+from app.reports.sql import upsert
 from app.screening.models import Screening
 from app.youth.models import Youth
 
@@ -92,9 +92,8 @@ def _raise_versions(session: Session) -> None:
             _mark(municipalities, [municipality_id], graduated_on)
     if not municipalities:
         return
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     # The version row stays locked until the commit: a municipality's versions are given in commit order.
-    statement = dialect.insert(SummaryVersion).values([{"municipality_id": i, "version": 1}
+    statement = upsert(SummaryVersion, bind).values([{"municipality_id": i, "version": 1}
                                                        for i in sorted(municipalities)])
     versions = bind.execute(statement.on_conflict_do_update(
         index_elements=["municipality_id"], set_={"version": SummaryVersion.version + 1})
