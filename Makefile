@@ -2,15 +2,23 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-FLASK := $(VENV)/bin/flask
+# Production is the default everywhere (config.py); these targets ask for the
+# development configuration (SQLite in instance/, generated keys, demo data).
+FLASK := SENDA_ENV=development $(VENV)/bin/flask
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test install translations db demo lint browser redis extract clean
+.PHONY: run test install translations db demo lint browser redis extract clean development
 
-run: install translations db
+run: development install translations db
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The development targets never override a SENDA_ENV set on purpose.
+development:
+	@if [ -n "$$SENDA_ENV" ] && [ "$$SENDA_ENV" != development ]; then \
+	  echo "make run, db, demo and extract use the development configuration, but SENDA_ENV=$$SENDA_ENV is set" >&2; \
+	  exit 2; fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +40,13 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 	$(PY) -m babel.messages.frontend compile -d translations -l $* --statistics
 
 # Create or upgrade the embedded SQLite database; demo data the first time.
-db: install
+db: development install
 	@mkdir -p instance
 	@if [ -f instance/senda.db ]; then fresh=0; else fresh=1; fi; \
 	$(FLASK) db upgrade && \
 	if [ $$fresh = 1 ]; then $(FLASK) demo load; fi
 
-demo: install
+demo: development install
 	$(FLASK) demo load
 
 # Debian's Chromium for the browser tests (installed once, as root).
@@ -69,7 +77,7 @@ test: $(DEV_STAMP) translations browser redis lint
 	    $(VENV)/bin/pytest -m "not browser"; \
 	fi
 
-extract: $(DEV_STAMP)
+extract: development $(DEV_STAMP)
 	$(FLASK) translate update
 
 clean:

@@ -1,8 +1,17 @@
 """Configuration classes. Every value comes from the environment; only
 development and testing have fallbacks, and production refuses to start
-without its secrets (see ``ProductionConfig.validate``)."""
+without its secrets (see ``ProductionConfig.validate``).
 
+Production is the default: SENDA_ENV unset (or empty) means production, and
+development and testing are only ever chosen on purpose (SENDA_ENV=development:
+`make run`; the tests pass their own class to ``create_app``).
+
+This module imports nothing from the app, so that gunicorn.conf.py can check
+the configuration in gunicorn's master process before any worker starts."""
+
+import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +35,37 @@ def _shared_store() -> str | None:
 
 class ConfigError(RuntimeError):
     """Raised when the configuration cannot run safely."""
+
+
+# Every key: its environment variable, its configuration attribute and its
+# name in the keys file (SENDA_KEYS_FILE). All four are required.
+KEYS = (
+    ("SENDA_DATA_KEYS", "DATA_KEYS", "data_keys"),
+    ("SENDA_BLIND_INDEX_KEY", "BLIND_INDEX_KEY", "blind_index_key"),
+    ("SENDA_AUDIT_KEY", "AUDIT_KEY", "audit_key"),
+    ("SENDA_BACKUP_KEY", "BACKUP_KEY", "backup_key"),
+)
+
+
+def read_keys_file(path: str | os.PathLike) -> dict[str, str]:
+    """The values of a keys file, or {} when there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        values = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the keys file {path}: {exc}") from exc
+    if not isinstance(values, dict):
+        raise ConfigError(f"the keys file {path} must hold a JSON object")
+    return values
+
+
+def missing_keys(settings: Mapping, file_values: Mapping) -> list[str]:
+    """The environment variables of the keys found neither in `settings`
+    (configuration attributes) nor in the keys file's values."""
+    return [variable for variable, attribute, name in KEYS
+            if not settings.get(attribute) and not file_values.get(name)]
 
 
 class Config:
@@ -92,6 +132,7 @@ class Config:
     AUDIT_KEY = os.environ.get("SENDA_AUDIT_KEY")
     BACKUP_KEY = os.environ.get("SENDA_BACKUP_KEY")  # `flask backup`; kept apart from the others
     KEYS_FILE = os.environ.get("SENDA_KEYS_FILE", str(INSTANCE_DIR / "keys.json"))
+    GENERATE_KEYS = False  # only development writes a keys file of its own
 
     # Directory of pg_dump/pg_restore when those in PATH are older than the server.
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
@@ -148,19 +189,36 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        """Name everything missing at once: the secret key, the database, the
+        shared rate-limit store and each key that neither the environment nor
+        the keys file provides. Never generates anything."""
         missing = [
             name
             for name, value in (
                 ("SECRET_KEY", cls.SECRET_KEY),
                 ("DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
-                ("SENDA_REDIS_URL (or RATELIMIT_STORAGE_URI)", cls.RATELIMIT_STORAGE_URI),
+                ("SENDA_REDIS_URL (or REDIS_URL, RATELIMIT_STORAGE_URI)", cls.RATELIMIT_STORAGE_URI),
             )
             if not value
         ]
+        keys_file = cls.KEYS_FILE
+        keys = missing_keys({attribute: getattr(cls, attribute) for _, attribute, _ in KEYS},
+                            read_keys_file(keys_file) if keys_file else {})
+        if keys:
+            if not keys_file:
+                source = "each key in the environment: SENDA_KEYS_FILE is empty"
+            elif Path(keys_file).exists():
+                source = f"each key in the environment or in the keys file {keys_file}, which lacks it"
+            else:
+                source = f"each key in the environment or in the keys file SENDA_KEYS_FILE: {keys_file} does not exist"
+            missing += keys
+            missing[-1] += f" ({source})"
         if missing:
-            raise ConfigError(
-                "Senda will not start in production without: " + ", ".join(missing)
-            )
+            message = "Senda will not start in production without: " + ", ".join(missing)
+            if not os.environ.get("SENDA_ENV"):
+                message += (". SENDA_ENV is not set, and production is the default; a development"
+                            " server asks for SENDA_ENV=development (as `make run` does)")
+            raise ConfigError(message)
 
 
 CONFIGS = {
@@ -171,8 +229,9 @@ CONFIGS = {
 
 
 def config_from_env() -> type[Config]:
-    """The configuration class named by SENDA_ENV (development by default)."""
-    name = os.environ.get("SENDA_ENV", "development")
+    """The configuration class named by SENDA_ENV: production when it is unset
+    or empty, so that nothing runs the development settings by accident."""
+    name = os.environ.get("SENDA_ENV") or "production"
     if name not in CONFIGS:
         raise ConfigError(f"Unknown SENDA_ENV {name!r}; use one of {', '.join(CONFIGS)}")
     return CONFIGS[name]

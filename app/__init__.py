@@ -11,8 +11,9 @@ from config import Config, config_from_env
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
-    """Build the application. Never touches the schema: migrations are run
-    by ``flask db upgrade``."""
+    """Build the application with `config_class` (tests and tools pass their
+    own), else the class SENDA_ENV names: production when it is unset. Never
+    touches the schema: migrations are run by ``flask db upgrade``."""
     config_class = config_class or config_from_env()
     config_class.validate()
 

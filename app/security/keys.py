@@ -1,6 +1,7 @@
 """Where Senda's secret keys come from: the environment, or a JSON file in
-instance/ (generated for development on first start). Production refuses to
-start without them."""
+instance/ (generated for development on first start, and only there: every
+other configuration has GENERATE_KEYS off). Production refuses to start
+without them (``ProductionConfig.validate`` names the missing ones first)."""
 
 import base64
 import json
@@ -10,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import ConfigError
+from config import ConfigError, missing_keys, read_keys_file
 
 log = logging.getLogger(__name__)
 
@@ -85,29 +86,19 @@ def load_keys(config: dict) -> KeySet:
         path = Path(keys_file)
         if not path.exists() and config.get("GENERATE_KEYS"):
             generate_keys_file(path)
-        if path.exists():
-            file_values = json.loads(path.read_text())
-            if config.get("GENERATE_KEYS") and "backup_key" not in file_values and not config.get("BACKUP_KEY"):
-                add_missing_backup_key(path, file_values)
-    data_spec = config.get("DATA_KEYS") or file_values.get("data_keys")
-    blind = config.get("BLIND_INDEX_KEY") or file_values.get("blind_index_key")
-    audit = config.get("AUDIT_KEY") or file_values.get("audit_key")
-    backup = config.get("BACKUP_KEY") or file_values.get("backup_key")
-    missing = [
-        name
-        for name, value in (
-            ("SENDA_DATA_KEYS", data_spec),
-            ("SENDA_BLIND_INDEX_KEY", blind),
-            ("SENDA_AUDIT_KEY", audit),
-            ("SENDA_BACKUP_KEY", backup),
-        )
-        if not value
-    ]
+        file_values = read_keys_file(path)
+        if path.exists() and config.get("GENERATE_KEYS") and "backup_key" not in file_values and not config.get("BACKUP_KEY"):
+            add_missing_backup_key(path, file_values)
+    missing = missing_keys(config, file_values)
     if missing:
         raise ConfigError(
             "Senda will not start without its keys: " + ", ".join(missing)
             + " (environment or " + (keys_file or "a keys file") + ")"
         )
+    data_spec = config.get("DATA_KEYS") or file_values.get("data_keys")
+    blind = config.get("BLIND_INDEX_KEY") or file_values.get("blind_index_key")
+    audit = config.get("AUDIT_KEY") or file_values.get("audit_key")
+    backup = config.get("BACKUP_KEY") or file_values.get("backup_key")
     data_keys = parse_data_keys(data_spec)
     return KeySet(
         data_keys=data_keys,
