@@ -92,6 +92,13 @@ class Config:
     LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
+    # Each password change checks the current password (argon2): limited per
+    # user and per address, with the same limiter and counters as the login.
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "5 per 15 minutes")
+    PASSWORD_CHANGE_IP_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_IP_RATE_LIMIT", "30 per 15 minutes")
+    # Browsers' reports of blocked content (POST /csp-report), per address.
+    CSP_REPORT_RATE_LIMIT = os.environ.get("CSP_REPORT_RATE_LIMIT", "60 per minute")
+    CSP_REPORT_MAX_BYTES = _int("CSP_REPORT_MAX_BYTES", 8 * 1024)
     # Per-IP login throttle. Counters must be shared by every process (Redis)
     # in production; if Redis stops answering, each process falls back to
     # counting in its own memory instead of failing the login page. Account
@@ -173,6 +180,7 @@ class TestingConfig(Config):
     BACKUP_KEY = "YmFja3VwLWZpbGUta2V5LWZvci10ZXN0cy1vbmx5ISE="
     KEYS_FILE = ""
     LOGIN_RATE_LIMIT = "1000 per minute"
+    PASSWORD_CHANGE_RATE_LIMIT = PASSWORD_CHANGE_IP_RATE_LIMIT = "1000 per minute"
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19456
     ARGON2_PARALLELISM = 1

@@ -19,20 +19,33 @@ def coordinator_case(app, status="active") -> str:
                                                                Youth.case_code.like("SV-%")).limit(1))
 
 
-def test_export_needs_a_reason_and_is_audited(app, client, auth):
+def test_export_needs_a_request_reference_and_is_audited(app, client, auth):
     code = coordinator_case(app)
     auth.login("coord.sv")
-    refused = post(client, f"/cases/{code}/export", {"reason": ""})
-    assert refused.status_code == 200 and refused.mimetype == "text/html"
-    response = post(client, f"/cases/{code}/export", {"reason": "Solicitud SAR-2026-014"})
+    for bad in ("", "Solicitud SAR-2026-014", "María-López", "SAR;detail=x", "-SAR", "S" * 41):
+        refused = post(client, f"/cases/{code}/export", {"reference": bad})
+        assert refused.status_code == 200 and refused.mimetype == "text/html", bad
+    response = post(client, f"/cases/{code}/export", {"reference": " SAR-2026/014 "})
     assert response.mimetype == "application/json"
     record = json.loads(response.get_data(as_text=True))
     case = youth(app, code)
     assert record["case_code"] == code and record["given_names"] == case.given_names
     assert record["screenings"] and record["consents"] and record["status_history"]
     with app.app_context():
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "youth.export"))
-    assert event.object_id == code and "SAR" not in (event.detail or "")
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "youth.export")).all()
+    assert [(e.object_id, e.detail) for e in events] == [(code, "reference=SAR-2026/014")]
+
+
+def test_the_auditor_sees_the_request_reference_of_an_export(app, client, auth):
+    code = coordinator_case(app)
+    auth.login("coord.sv")
+    assert post(client, f"/cases/{code}/export", {"reference": "SAR-2026-014"}).mimetype == "application/json"
+    auth.logout()
+    auth.login("auditor")
+    history = client.get(f"/audit/case?code={code}").get_data(as_text=True)
+    assert "reference=SAR-2026-014" in history
+    listed = client.get("/audit/?action=youth.export").get_data(as_text=True)
+    assert "reference=SAR-2026-014" in listed
 
 
 def test_social_workers_cannot_export(app, client, auth):

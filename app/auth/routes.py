@@ -1,8 +1,13 @@
+import math
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select, update
 
@@ -117,7 +122,30 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _password_limit() -> str:
+    return current_app.config["PASSWORD_CHANGE_RATE_LIMIT"]
+
+
+def _password_ip_limit() -> str:
+    return current_app.config["PASSWORD_CHANGE_IP_RATE_LIMIT"]
+
+
+def _user_key() -> str:
+    """The rate-limit key of the signed-in user (the page requires signing in)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _password_attempts_exhausted(limit: RequestLimit) -> Response:
+    """The form again, with a message, answered 429: no password is checked."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    flash(ngettext("Too many attempts to change the password. Try again in %(num)d minute.",
+                   "Too many attempts to change the password. Try again in %(num)d minutes.", minutes), "error")
+    return make_response(render_template("auth/change_password.html", form=ChangePasswordForm(formdata=None)), 429)
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(_password_limit, key_func=_user_key, methods=["POST"], on_breach=_password_attempts_exhausted)
+@limiter.limit(_password_ip_limit, methods=["POST"], on_breach=_password_attempts_exhausted)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -4,7 +4,7 @@ unexpected errors get a reference id that points to the server log."""
 import logging
 import secrets
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from app.audit.service import DENIED, record
 from app.errors import bp
-from app.extensions import db, login_manager
+from app.extensions import csrf, db, limiter, login_manager
+from app.security.csp import CONTENT_TYPES, BadReport, violations
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def error_page(status: int, reference: str | None = None):
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     status = error.code or 500
+    if status == 429 and error.response is not None:
+        return error.response  # a rate limit that answers with its own page (the password form)
     if status == 403 and current_user.is_authenticated:
         db.session.rollback()
         record("access.denied", outcome=DENIED, detail=f"endpoint={request.endpoint}")
@@ -92,7 +95,30 @@ def unexpected_error(error: Exception):
     return error_page(500, reference)
 
 
+def _csp_report_limit() -> str:
+    return current_app.config["CSP_REPORT_RATE_LIMIT"]
+
+
 @bp.route("/csp-report", methods=["POST"])
+@csrf.exempt  # browsers send reports without a form, let alone a token
+@limiter.limit(_csp_report_limit)
 def csp_report():
-    log.warning("CSP violation reported: %s", request.get_data(as_text=True)[:2000])
+    """Where browsers report what the Content-Security-Policy blocked (its
+    report-uri and report-to). Only the directive, the disposition and the
+    URLs without their query strings reach the log."""
+    if request.mimetype not in CONTENT_TYPES:
+        return "", 415
+    limit = current_app.config["CSP_REPORT_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        return "", 413
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        return "", 413
+    try:
+        found = violations(raw)
+    except BadReport:
+        return "", 400
+    for violation in found:
+        log.warning("CSP violation: directive=%s blocked=%s document=%s disposition=%s",
+                    violation["directive"], violation["blocked"], violation["document"], violation["disposition"])
     return "", 204

@@ -16,17 +16,25 @@ from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
 from app.formtools import data_choices, stale
-from app.geo.models import Department, Municipality
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.policing.services import filtered_sessions, linked_counts, linked_youth, police_unit_choices
+from app.policing.services import (
+    filtered_sessions,
+    keeping,
+    linked_counts,
+    linked_youth,
+    police_unit_choices,
+    restrict_to_choices,
+)
 from app.security.policy import (
     can,
     may_change_session,
     requires,
     scope_municipality_ids,
     visible_municipalities,
+    visible_officers,
+    visible_organizations,
     visible_sessions,
     visible_youth,
 )
@@ -47,11 +55,8 @@ def filter_form() -> SessionFilterForm:
     form.municipality.choices = data_choices(
         ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
         first=("", _("All municipalities")))
-    countries = (select(Department.country_code).join(Municipality, Municipality.department_id == Department.id)
-                 .where(Municipality.id.in_(scope_municipality_ids(current_user))).distinct())
     # Only the organizations of the user's countries: the others have no session the user can see.
-    organizations = db.session.scalars(select(Organization).where(Organization.country_code.in_(countries))
-                                       .order_by(Organization.name)).all()
+    organizations = db.session.scalars(visible_organizations(current_user)).all()
     form.unit.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind == "police_unit"),
                                      first=("", _("All units")))
     form.partner.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind != "police_unit"),
@@ -126,11 +131,15 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
     form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
-    form.police_unit_id.choices = police_unit_choices(current_user)
-    officers = db.session.scalars(select(User).where(User.role == POLICE, User.active.is_(True)).order_by(User.username))
-    form.officer_ids.choices = data_choices((u.id, u.username) for u in officers)
-    partners = db.session.scalars(select(Organization).where(Organization.kind != "police_unit").order_by(Organization.name))
-    form.partner_organization_id.choices = data_choices(((o.id, o.name) for o in partners), first=(0, _("None")))
+    # Only the people and organizations of the user's countries (a posted id
+    # outside them is not a valid choice), and those the session already names.
+    form.police_unit_id.choices = police_unit_choices(current_user, item.police_unit if item else None)
+    officers = db.session.scalars(visible_officers(current_user))
+    form.officer_ids.choices = data_choices((u.id, u.username) for u in keeping(officers, item.officers if item else []))
+    partners = db.session.scalars(visible_organizations(current_user).where(Organization.kind != "police_unit"))
+    form.partner_organization_id.choices = data_choices(
+        ((o.id, o.name) for o in keeping(partners, [item.partner] if item else [])), first=(0, _("None")))
+    restrict_to_choices(form.police_unit_id, form.officer_ids, form.partner_organization_id)
     cohorts = db.session.scalars(select(GreatCohort).where(
         GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
         .order_by(GreatCohort.school_name))

@@ -11,7 +11,7 @@ from app.formtools import data_choices, stale
 from app.policing import bp
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
-from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices
+from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices, restrict_to_choices
 from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_sessions
 
 
@@ -39,7 +39,8 @@ def edit_cohort(cohort_id: int | None):
     form = CohortForm(obj=cohort)
     form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
-    form.police_unit_id.choices = police_unit_choices(current_user)
+    form.police_unit_id.choices = police_unit_choices(current_user, cohort.police_unit if cohort else None)
+    restrict_to_choices(form.police_unit_id)
     if request.method == "GET" and cohort:
         form.version.data = str(cohort.version)
     if form.validate_on_submit():

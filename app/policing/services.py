@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, distinct, func, select
+from wtforms.validators import ValidationError
 
 from app.accounts.models import User
 from app.extensions import db
 from app.policing import codes
 from app.policing.forms import SessionFilterForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.security.policy import visible_sessions, visible_youth
+from app.security.policy import visible_organizations, visible_sessions, visible_youth
 
 
 def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
@@ -83,13 +85,38 @@ def lessons_held_count() -> Select:
             .group_by(PolicingSession.cohort_id))
 
 
-def police_unit_choices(user: User):
-    """A police officer records for their own unit; a coordinator chooses one."""
+def keeping(found, kept) -> list:
+    """Choices from a scoped query, plus what the record being edited already
+    names (so that an old record outside the user's scope can still be saved)."""
+    found = list(found)
+    ids = {o.id for o in found}
+    return found + [k for k in kept if k is not None and k.id not in ids]
+
+
+def offered_only(form, field) -> None:
+    """A validator: what was posted is among the field's choices, which are
+    scoped to the user's countries (a clearer message than WTForms' own)."""
+    offered = {choice.value for choice in field.choices}
+    posted = field.data if isinstance(field.data, list) else [field.data]
+    if any(value not in offered for value in posted):
+        raise ValidationError(_l("Choose from the list: only those of your countries can be chosen."))
+
+
+def restrict_to_choices(*fields) -> None:
+    for field in fields:
+        field.validate_choice = False
+        field.validators = [*field.validators, offered_only]  # a new list: the class's one is shared
+
+
+def police_unit_choices(user: User, kept=None):
+    """A police officer records for their own unit; a coordinator chooses one
+    of the units of their countries."""
     from app.accounts.models import Organization
     from app.accounts.roles import POLICE
     from app.formtools import data_choices
 
     if user.role == POLICE:
-        return data_choices([(user.organization_id, user.organization.name)])
-    units = db.session.scalars(select(Organization).where(Organization.kind == "police_unit").order_by(Organization.name))
-    return data_choices((o.id, o.name) for o in units)
+        return data_choices([(user.organization_id, user.organization.name),
+                             *((k.id, k.name) for k in [kept] if k is not None and k.id != user.organization_id)])
+    units = db.session.scalars(visible_organizations(user).where(Organization.kind == "police_unit"))
+    return data_choices((o.id, o.name) for o in keeping(units, [kept]))

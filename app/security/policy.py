@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
 from sqlalchemy.orm import aliased
 
-from app.accounts.models import User, UserScope
+from app.accounts.models import Organization, User, UserScope
 from app.accounts.roles import (
     ADMIN,
     AUDITOR,
@@ -86,6 +86,37 @@ def visible_municipalities(user: User) -> Select:
         select(Municipality)
         .where(Municipality.id.in_(scope_municipality_ids(user)))
         .order_by(Municipality.name)
+    )
+
+
+def scope_country_codes(user: User) -> Select:
+    """SELECT of the codes of the countries the user's municipalities are in."""
+    return (
+        select(Department.country_code)
+        .join(Municipality, Municipality.department_id == Department.id)
+        .where(Municipality.id.in_(scope_municipality_ids(user)))
+        .distinct()
+    )
+
+
+def visible_organizations(user: User) -> Select:
+    """Organizations of the user's countries, by name: the choices of filters
+    and forms (the others have no data the user can see or record)."""
+    return (
+        select(Organization)
+        .where(Organization.country_code.in_(scope_country_codes(user)))
+        .order_by(Organization.name)
+    )
+
+
+def visible_officers(user: User) -> Select:
+    """Active police officers of organizations of the user's countries, by username."""
+    return (
+        select(User)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(User.role == POLICE, User.active.is_(True),
+               Organization.country_code.in_(scope_country_codes(user)))
+        .order_by(User.username)
     )
 
 

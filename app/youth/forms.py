@@ -8,9 +8,8 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.dates import local_today
 from app.formtools import choices
@@ -114,10 +113,28 @@ class ShareForm(FlaskForm):
     submit = SubmitField(_l("Share the case"))
 
 
+# The reference of a subject-access request is kept on the audit event: an
+# identifier from the organization's register of requests, never a name.
+REQUEST_REFERENCE = r"\A[A-Za-z0-9][A-Za-z0-9._/-]*\Z"
+REFERENCE_MAX = 40
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class ExportForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the export"),
-                           validators=[DataRequired(_l("Give the reason (for example, the request reference).")),
-                                       Length(max=300, message=_l("Use at most %(max)d characters."))])
+    reference = StringField(
+        _l("Request reference"), filters=[strip],
+        validators=[
+            DataRequired(_l("Give the reference of the request (for example SAR-2026-014).")),
+            Length(max=REFERENCE_MAX, message=_l("Use at most %(max)d characters.")),
+            Regexp(REQUEST_REFERENCE,
+                   message=_l("Use only letters without accents, digits, dots, dashes, underscores and slashes.")),
+        ],
+        description=_l("The identifier of the request in your register of requests, for example SAR-2026-014 — "
+                       "never a name. It is recorded in the audit log."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": REFERENCE_MAX})
     submit = SubmitField(_l("Export the full record"))
 
 

@@ -3,7 +3,7 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.accounts.models import User
 from app.accounts.roles import COORDINATOR, SOCIAL_WORKER
@@ -12,19 +12,21 @@ from app.extensions import db
 from app.formtools import data_choices
 from app.geo.models import Municipality
 from app.programs.models import Program
-from app.security.policy import requires, visible_municipalities
+from app.security.policy import requires, scope_municipality_ids, visible_municipalities
 from app.youth import bp, codes
 from app.youth.caseload import caseload_query, count_of, page_rows
 from app.youth.forms import CaseloadForm, YouthForm
 from app.youth.models import Youth
 from app.youth.services import (
+    CASE_FIELDS,
+    IDENTITY_FIELDS,
     audit_case,
     new_case_code,
     possible_duplicates,
     record_not_duplicates,
     refresh_consent,
-    set_identity,
     today,
+    update_case,
 )
 
 
@@ -71,10 +73,20 @@ def caseload():
 
 
 def youth_form(youth: Youth | None = None) -> YouthForm:
+    """The registration form, or (given the case) the edit form. An edit
+    never changes the assigned worker (that is the coordinator's reassign
+    action), and keeps the case's own municipality among the choices: a
+    worker the case is shared with may work outside it."""
     form = YouthForm(obj=youth)
-    form.municipality_id.choices = data_choices(
-        (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
-    if current_user.role == COORDINATOR:
+    places = visible_municipalities(current_user)
+    if youth is not None:
+        places = (select(Municipality).where(or_(Municipality.id.in_(scope_municipality_ids(current_user)),
+                                                 Municipality.id == youth.municipality_id))
+                  .order_by(Municipality.name))
+    form.municipality_id.choices = data_choices((m.id, m.label) for m in db.session.scalars(places))
+    if youth is not None:
+        del form.assigned_worker_id
+    elif current_user.role == COORDINATOR:
         form.assigned_worker_id.choices = data_choices((u.id, u.username) for u in team_workers(current_user))
     else:
         form.assigned_worker_id.choices = data_choices([(current_user.id, current_user.username)])
@@ -82,18 +94,9 @@ def youth_form(youth: Youth | None = None) -> YouthForm:
 
 
 def fill_youth(youth: Youth, form: YouthForm) -> list[str]:
-    """Copy the form into the case; returns the names of fields that changed."""
-    before = {name: getattr(youth, name, None) for name in form.data}
-    set_identity(youth, form.given_names.data, form.family_name_1.data, form.family_name_2.data,
-                 form.birth_date.data)
-    for name in ("sex", "municipality_id", "school_status", "work_status", "referral_source",
-                 "assigned_worker_id"):
-        setattr(youth, name, getattr(form, name).data)
-    youth.community = form.community.data.strip() or None
-    youth.guardian_name = form.guardian_name.data.strip() or None
-    youth.guardian_contact = form.guardian_contact.data.strip() or None
-    return [name for name in before if name not in ("version", "submit", "csrf_token", "not_duplicate")
-            and getattr(youth, name, None) != before[name]]
+    """Copy the form's case fields into the case (never the assigned worker);
+    returns the names of the fields that changed."""
+    return update_case(youth, {name: getattr(form, name).data for name in (*IDENTITY_FIELDS, *CASE_FIELDS)})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -111,6 +114,7 @@ def register():
             youth = Youth(case_code=new_case_code(municipality.department.country_code),
                           organization_id=current_user.organization_id, created_by_id=current_user.id,
                           status=codes.REFERRED, referred_on=today(), version=1)
+            youth.assigned_worker_id = form.assigned_worker_id.data
             fill_youth(youth, form)
             db.session.add(youth)
             db.session.flush()

@@ -213,7 +213,7 @@ def export(code: str):
     form = ExportForm()
     if form.validate_on_submit():
         record_data = full_record(youth, current_user)
-        audit_case("youth.export", youth, detail="reason_given=yes;chars=" + str(len(form.reason.data)))
+        audit_case("youth.export", youth, detail="reference=" + form.reference.data)
         db.session.commit()
         body = json.dumps(record_data, ensure_ascii=False, indent=2, default=str)
         return Response(body, mimetype="application/json", headers={

@@ -23,6 +23,11 @@ class TransitionError(ValueError):
     """A status move that is not allowed."""
 
 
+class ReassignmentError(ValueError):
+    """An edit tried to change who the case is assigned to: only the
+    coordinator's reassign action does that (and records it as such)."""
+
+
 def audit_case(action: str, youth: Youth, detail: str | None = None, **kwargs) -> None:
     """Every case event names the case by its public code."""
     record(action, object_type="youth", object_id=youth.case_code, detail=detail, **kwargs)
@@ -64,6 +69,33 @@ def set_identity(youth: Youth, given: str, family_1: str, family_2: str | None, 
     youth.given_bidx, youth.family_1_bidx, youth.family_2_bidx = keys.given, keys.family_1, keys.family_2
     youth.short_name_bidx, youth.full_name_bidx = keys.short, keys.full
     youth.birth_bidx = blind_index(birth.isoformat())
+
+
+IDENTITY_FIELDS = ("given_names", "family_name_1", "family_name_2", "birth_date")
+CASE_FIELDS = ("sex", "municipality_id", "school_status", "work_status", "referral_source", "community",
+               "guardian_name", "guardian_contact")
+OPTIONAL_TEXT = ("community", "guardian_name", "guardian_contact")
+
+
+def update_case(youth: Youth, values: dict) -> list[str]:
+    """Apply an edit of the case file (identity and intake fields); returns
+    the names of the fields that changed, for the audit event (never their
+    values). The assigned worker is not part of an edit: asking to change it
+    here raises ReassignmentError, whoever edits."""
+    if "assigned_worker_id" in values and values["assigned_worker_id"] != youth.assigned_worker_id:
+        raise ReassignmentError("the assigned worker changes only by reassignment")
+    unknown = set(values) - {*IDENTITY_FIELDS, *CASE_FIELDS, "assigned_worker_id"}
+    if unknown or not set(IDENTITY_FIELDS) <= set(values):
+        raise ValueError(f"not an edit of a case: {sorted(unknown) or 'identity missing'}")
+    before = {name: getattr(youth, name, None) for name in (*IDENTITY_FIELDS, *CASE_FIELDS)}
+    set_identity(youth, *(values[name] for name in IDENTITY_FIELDS))
+    for name in CASE_FIELDS:
+        if name in values:
+            value = values[name]
+            if name in OPTIONAL_TEXT:
+                value = (value or "").strip() or None
+            setattr(youth, name, value)
+    return [name for name in before if getattr(youth, name, None) != before[name]]
 
 
 def possible_duplicates(user: User, given: str, family_1: str, family_2: str | None,
