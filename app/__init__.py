@@ -35,9 +35,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from app.dates import user_zone
     from app.i18n import select_locale
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=user_zone)
 
     from app import models  # noqa: F401  (every model registered for Alembic)
     from app.audit import service as _audit  # noqa: F401  (commit hooks)

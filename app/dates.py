@@ -1,20 +1,63 @@
-"""Date arithmetic shared by features."""
+"""Date arithmetic shared by features, and the local clock.
+
+The server runs in UTC; people read the clock of their country. Inside a
+request "now" and "today" are those of the signed-in user's country (the
+country of their organization); outside a request, or for a country with no
+zone here, those of the configured BABEL_DEFAULT_TIMEZONE (El Salvador's)."""
 
 import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g, has_request_context
+from flask_login import current_user
+
+from app.extensions import db
+
+# The seven countries' zones: none of them observes daylight saving time.
+COUNTRY_ZONES = {
+    "GT": "America/Guatemala",
+    "BZ": "America/Belize",
+    "SV": "America/El_Salvador",
+    "HN": "America/Tegucigalpa",
+    "NI": "America/Managua",
+    "CR": "America/Costa_Rica",
+    "PA": "America/Panama",  # UTC-5; the others UTC-6
+}
 
 
-def local_now() -> datetime:
-    """Now in the program's time zone (naive), as people there read the clock."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).replace(tzinfo=None)
+def country_zone(country_code: str | None) -> str:
+    """A country's zone name; the configured zone for None or an unknown code."""
+    return COUNTRY_ZONES.get((country_code or "").upper()) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def local_today() -> date:
-    """Today in the program's time zone: the server runs in UTC, six hours ahead."""
-    return local_now().date()
+def user_zone() -> str:
+    """The zone of the signed-in user's country inside a request, else the
+    configured one. Read once per request and user: the organization is a
+    many-to-one, found in the session's identity map when already loaded and
+    otherwise fetched by primary key; the answer is kept on `g`."""
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return country_zone(None)
+    cached = g.get("_senda_zone")
+    if cached is not None and cached[0] == current_user.id:
+        return cached[1]
+    with db.session.no_autoflush:  # may run in the middle of a unit of work
+        zone = country_zone(current_user.organization.country_code)
+    g._senda_zone = (current_user.id, zone)
+    return zone
+
+
+def local_now(country_code: str | None = None) -> datetime:
+    """Now (naive) as people read the clock: in `country_code`'s zone when
+    given, else in the signed-in user's country (see `user_zone`)."""
+    zone = country_zone(country_code) if country_code else user_zone()
+    return datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def local_today(country_code: str | None = None) -> date:
+    """Today where the user is (or in `country_code`): the server's UTC date
+    is a day ahead from 18:00 (19:00 in Panama)."""
+    return local_now(country_code).date()
 
 
 def add_months(start: date, months: int) -> date:

@@ -1,5 +1,7 @@
 """Fixtures: a real database built by the migrations (SQLite by default,
-PostgreSQL when SENDA_TEST_DATABASE is set), reset for every test."""
+PostgreSQL when SENDA_TEST_DATABASE is set), reset for every test; the
+`today` of the app; and, with --clock or SENDA_TEST_CLOCK, a whole run
+on a ticking clock started at a chosen instant."""
 
 import os
 import re
@@ -7,20 +9,81 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.dates import local_today
 from app.demo.cli import load_demo
 from app.extensions import db
 from config import TestingConfig
 
 PG_URL = os.environ.get("SENDA_TEST_DATABASE")
 DEMO_PASSWORD = TestingConfig.DEMO_PASSWORD
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=os.environ.get("SENDA_TEST_CLOCK") or None, metavar="INSTANT",
+                     help="run on a ticking clock started at INSTANT, an ISO 8601 time with its offset "
+                          "(e.g. 2027-01-01T05:30:00Z); default: $SENDA_TEST_CLOCK")
+
+
+def clock_start(config) -> datetime | None:
+    value = config.getoption("clock")
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise pytest.UsageError(f"--clock/SENDA_TEST_CLOCK needs an ISO 8601 time with its offset, not {value!r}")
+    return instant
+
+
+def pytest_configure(config):
+    """Travel for the whole run (collection and session fixtures included).
+    The clock ticks on from the instant, so timeouts, argon2 and audit
+    times behave as usual; only the processes of this run see it."""
+    instant = clock_start(config)
+    if instant is not None:
+        config.senda_clock = time_machine.travel(instant, tick=True)
+        config.senda_clock.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "senda_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    instant = clock_start(config)
+    return f"clock: started at {instant.isoformat()} and ticking (time-machine)" if instant else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Chromium and the gunicorn instances keep the real clock: with a
+    travelled clock their cookies and dates would disagree with ours."""
+    if clock_start(config) is None:
+        return
+    skip = pytest.mark.skip(reason="another process keeps the real clock (--clock)")
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("multiprocess"):
+            item.add_marker(skip)
+
+
+def local_date(app) -> date:
+    """Today as the app reads it outside a request: in its configured zone,
+    El Salvador's, the date of every demo user too (none is in Panama)."""
+    with app.app_context():
+        return local_today()
 
 
 @contextmanager
@@ -123,6 +186,13 @@ def app(db_url):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def today(app) -> date:
+    """The app's today, for dates a test types into a form or expects back.
+    Never the machine's date: the server runs in UTC, six hours ahead."""
+    return local_date(app)
 
 
 @pytest.fixture

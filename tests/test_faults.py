@@ -1,8 +1,6 @@
 """Database faults answered with the translated 503 page: which errors mean
 "unavailable", and SQLite's disk full in the middle of a multi-row write."""
 
-from datetime import date
-
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -60,11 +58,11 @@ def seen_fresh(url: str, code: str) -> tuple:
 
 
 @pytest.mark.skipif(PG_URL is not None, reason="SQLite's full disk: runs in the SQLite pass")
-def test_sqlite_full_answers_503_and_keeps_nothing(app, client, auth, db_url):
+def test_sqlite_full_answers_503_and_keeps_nothing(app, client, auth, db_url, today):
     code = enrolled_case(app)
     auth.login("worker.sv")
     url = f"/cases/{code}/contacts/new"
-    contact = {"kind": "individual", "contact_on": date.today().isoformat(), "minutes": "45",
+    contact = {"kind": "individual", "contact_on": today.isoformat(), "minutes": "45",
                "summary": "x" * 4000, "csrf_token": csrf_token(client, url)}
     with app.app_context():
         engine = db.engine

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.policing.services import cohort_progress
 from app.youth.models import Youth
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, local_date, login
 from tests.youth_helpers import municipality_id, post
 
 
@@ -21,7 +21,7 @@ def session_data(app, **overrides) -> dict:
     with app.app_context():
         unit = db.session.scalar(select(Organization.id).where(Organization.kind == "police_unit"))
     return {
-        "held_on": (date.today() - timedelta(days=1)).isoformat(), "held_time": "09:30",
+        "held_on": (local_date(app) - timedelta(days=1)).isoformat(), "held_time": "09:30",
         "municipality_id": municipality_id(app, "SV-SS-001"), "community": "Colonia Zacamil", "venue": "school",
         "school_name": "Centro Escolar Prueba", "kind": "great_lesson", "curriculum": "elementary",
         "lesson_number": "3", "cohort_id": "0", "topic": "Lección 3", "police_unit_id": unit,

@@ -1,6 +1,6 @@
 """A social worker's whole journey with a case, through HTTP."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -29,7 +29,7 @@ def program_for(app, code: str) -> int:
             Program.organization_id == y.organization_id, Program.municipalities.any(id=y.municipality_id)))
 
 
-def test_registration_to_completion(app, client, auth):
+def test_registration_to_completion(app, client, auth, today):
     auth.login("worker.sv")
     code = register(client, app)
     case = youth(app, code)
@@ -56,14 +56,14 @@ def test_registration_to_completion(app, client, auth):
     give_consent(client, code, "statistics")
 
     screened = post(client, f"/cases/{code}/screenings/new",
-                    {"screened_on": date.today().isoformat(), **screening_answers(app, "secondary")})
+                    {"screened_on": today.isoformat(), **screening_answers(app, "secondary")})
     assert screened.status_code == 302
     result = client.get(screened.headers["Location"]).get_data(as_text=True)
     assert "Prevención secundaria" in result
     assert youth(app, code).status == "screened"
 
     program = program_for(app, code)
-    start = date.today() - timedelta(days=1)
+    start = today - timedelta(days=1)
     enrolled = post(client, f"/cases/{code}/enroll", {"program_id": program, "start_on": start.isoformat()})
     assert enrolled.status_code == 302
     case = youth(app, code)
@@ -71,12 +71,12 @@ def test_registration_to_completion(app, client, auth):
     assert case.reassessment_due == add_months(start, 6)
 
     contact = post(client, f"/cases/{code}/contacts/new", {
-        "kind": "individual", "contact_on": date.today().isoformat(), "minutes": "45", "summary": "Primera sesión"})
+        "kind": "individual", "contact_on": today.isoformat(), "minutes": "45", "summary": "Primera sesión"})
     assert contact.status_code == 302
-    assert youth(app, code).status == "active" and youth(app, code).last_contact_on == date.today()
+    assert youth(app, code).status == "active" and youth(app, code).last_contact_on == today
 
     reassessed = post(client, f"/cases/{code}/screenings/new",
-                      {"screened_on": date.today().isoformat(), **screening_answers(app, "primary")})
+                      {"screened_on": today.isoformat(), **screening_answers(app, "primary")})
     assert reassessed.status_code == 302
     with app.app_context():
         screenings = db.session.scalars(select(Screening).join(Youth).where(Youth.case_code == code)
@@ -86,7 +86,7 @@ def test_registration_to_completion(app, client, auth):
         reassessment_id = screenings[-1].id
 
     followup = post(client, f"/cases/{code}/followups/new", {
-        "followup_on": date.today().isoformat(), "in_school": "y", "gang_involvement": "none",
+        "followup_on": today.isoformat(), "in_school": "y", "gang_involvement": "none",
         "screening_id": str(reassessment_id)})
     assert followup.status_code == 302
 
@@ -98,7 +98,7 @@ def test_registration_to_completion(app, client, auth):
     assert case.status == "completed" and case.current_program_id is None and case.reassessment_due is None
     with app.app_context():
         enrollment = db.session.scalar(select(Enrollment).where(Enrollment.youth_id == case.id))
-        assert (enrollment.status, enrollment.exit_reason, enrollment.end_on) == ("completed", "plan_completed", date.today())
+        assert (enrollment.status, enrollment.exit_reason, enrollment.end_on) == ("completed", "plan_completed", today)
         assert db.session.scalar(select(FollowUp.screening_id).where(FollowUp.youth_id == case.id)) == reassessment_id
         assert db.session.scalar(select(ServiceContact.minutes).where(ServiceContact.youth_id == case.id)) == 45
         moves = [(h.from_status, h.to_status) for h in db.session.scalars(

@@ -2,7 +2,7 @@
 retention."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
@@ -74,11 +74,11 @@ def test_anonymization_on_request_erases_identifiers_and_keeps_counts(app, clien
     assert before.family_name_1 not in body.split("<main")[1]
 
 
-def test_retention_anonymizes_only_cases_closed_long_ago(app, runner):
+def test_retention_anonymizes_only_cases_closed_long_ago(app, runner, today):
     with app.app_context():
         old, recent = db.session.scalars(select(Youth).where(Youth.status == "completed").limit(2)).all()
         old_code, recent_code = old.case_code, recent.case_code
-        long_ago = date.today() - timedelta(days=365 * 6)
+        long_ago = today - timedelta(days=365 * 6)
         old.status_changed_at = datetime(long_ago.year, long_ago.month, long_ago.day, tzinfo=UTC)
         db.session.execute(text("UPDATE status_changes SET changed_on = :d WHERE youth_id = :y AND to_status = 'completed'"),
                            {"d": long_ago, "y": old.id})

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.youth import codes
 from app.youth.models import Youth
 from app.youth.services import TransitionError, change_status
-from tests.conftest import login
+from tests.conftest import local_date, login
 from tests.test_access import routes
 from tests.youth_helpers import QueryCounter, give_consent, post, register, registration, youth
 
@@ -35,7 +35,7 @@ ALL_PAIRS = list(itertools.product(codes.STATUSES, codes.STATUSES))
 
 
 @pytest.mark.parametrize("manual", [True, False])
-def test_every_status_move_is_allowed_or_refused_as_specified(app, manual):
+def test_every_status_move_is_allowed_or_refused_as_specified(app, manual, today):
     moves = codes.MANUAL_MOVES if manual else codes.ALL_MOVES
     with app.app_context():
         worker = db.session.scalar(select(Youth.assigned_worker_id).limit(1))
@@ -48,11 +48,11 @@ def test_every_status_move_is_allowed_or_refused_as_specified(app, manual):
             allowed = target in moves.get(start, ())
             reason = "other" if target in codes.EXIT_STATUSES else None
             if allowed:
-                change_status(case, target, user, date.today(), reason, manual=manual)
+                change_status(case, target, user, today, reason, manual=manual)
                 assert case.status == target
             else:
                 with pytest.raises(TransitionError):
-                    change_status(case, target, user, date.today(), reason, manual=manual)
+                    change_status(case, target, user, today, reason, manual=manual)
                 assert case.status == start
         db.session.rollback()
 
@@ -183,13 +183,14 @@ def test_a_stale_edit_shows_both_versions_and_loses_nothing(app, auth):
 # --- bad input -----------------------------------------------------------------
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"birth_date": (date.today() + timedelta(days=3)).isoformat()}, "no puede ser futura"),
+    ({"birth_date": lambda today: (today + timedelta(days=3)).isoformat()}, "no puede ser futura"),
     ({"guardian_name": "", "guardian_contact": ""}, "menores de 18"),
     ({"municipality_id": "999999"}, "válid"),
     ({"given_names": "x" * 81}, "80"),
     ({"birth_date": "31/02/2010"}, "fecha válida"),
 ])
-def test_bad_registration_input_is_refused_and_changes_nothing(app, client, auth, overrides, message):
+def test_bad_registration_input_is_refused_and_changes_nothing(app, client, auth, today, overrides, message):
+    overrides = {key: value(today) if callable(value) else value for key, value in overrides.items()}
     auth.login("worker.sv")
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Youth))
@@ -287,13 +288,14 @@ def add_cases(app, n: int) -> None:
     """n more cases in worker.sv's caseload (so coord.sv's team), made directly."""
     from app.youth.services import set_identity
 
+    today = local_date(app)
     with app.app_context():
         template = db.session.scalar(select(Youth).where(Youth.assigned_worker_id == 3).limit(1))
         for i in range(n):
             extra = Youth(case_code=f"SV-XTRA-{i:04d}", organization_id=template.organization_id,
                           municipality_id=template.municipality_id, assigned_worker_id=3, created_by_id=3,
                           sex="F", school_status="enrolled", work_status="not_working", referral_source="school",
-                          status="referred", referred_on=date.today(), version=1)
+                          status="referred", referred_on=today, version=1)
             set_identity(extra, f"Nombre{i}", "Apellido", None, date(2010, 1, 1))
             db.session.add(extra)
         db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.screening.services import active_instrument, definition_of
 from app.youth.models import Youth
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, local_date
 
 
 def municipality_id(app, code: str) -> int:
@@ -26,7 +26,7 @@ def user_id(app, username: str) -> int:
 
 
 def registration(app, **overrides) -> dict:
-    born = date.today() - timedelta(days=15 * 365)
+    born = local_date(app) - timedelta(days=15 * 365)
     return {
         "given_names": "José Miguel", "family_name_1": "Ramírez", "family_name_2": "Portillo",
         "birth_date": born.isoformat(), "sex": "M", "municipality_id": municipality_id(app, "SV-SS-001"),
@@ -76,7 +76,7 @@ def screening_answers(app, level: str = "primary") -> dict:
 
 def give_consent(client, code: str, purpose: str = "services", on: date | None = None):
     return post(client, f"/cases/{code}/consents", {
-        "purpose": purpose, "given_by": "both", "given_on": (on or date.today()).isoformat(), "expires_on": ""},
+        "purpose": purpose, "given_by": "both", "given_on": (on or local_date(client.application)).isoformat(), "expires_on": ""},
         form_url=f"/cases/{code}")
 
 

@@ -38,7 +38,8 @@ def import_command(file: Path, unit_name: str, locale: str | None) -> None:
             with click.progressbar(length=2 * max(estimate, 1), label="Checking and importing rows",
                                    file=sys.stderr) as bar:
                 result = import_sessions(file, police_unit_id=unit.id, user_id=None,
-                                         allowed_municipality_ids=allowed, progress=bar.update)
+                                         allowed_municipality_ids=allowed, progress=bar.update,
+                                         country_code=unit.country_code)
         except ImportFileError as exc:
             db.session.rollback()
             click.echo(f"{file}: {error_text(exc)}; nothing was changed.", err=True)

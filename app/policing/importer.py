@@ -85,7 +85,7 @@ class _Checker:
     """Validates rows against the header of one file. Values that repeat
     (dates, municipalities, labels) are looked up once, in bounded caches."""
 
-    def __init__(self, allowed: set[int] | None):
+    def __init__(self, allowed: set[int] | None, country_code: str | None = None):
         self.allowed = allowed
         self.tables = {"kind": fmt.label_lookup(KINDS, fmt.KIND_WORDS),
                        "venue": fmt.label_lookup(VENUES, fmt.VENUE_WORDS),
@@ -99,7 +99,7 @@ class _Checker:
             self.codes[code.upper()] = mid
             self.names.setdefault(key, []).append(mid)
             self.label[mid] = f"{name} ({code})"
-        self.today = local_today()
+        self.today = local_today(country_code)
         self.caches: dict[str, dict] = {name: {} for name in ("date", "time", "municipality", "kind", "venue",
                                                               "curriculum", "text")}
 
@@ -309,17 +309,19 @@ def import_sessions(
     allowed_municipality_ids: set[int] | None,
     progress: Callable[[int], None] | None = None,
     max_bytes: int | None = None,
+    country_code: str | None = None,
 ) -> ImportResult:
     """Validate the whole file, then insert every row, or nothing when a row
     fails. ``progress`` is called with the number of rows just read, in both
-    passes (a valid file reports twice its number of rows)."""
+    passes (a valid file reports twice its number of rows). No row may be
+    dated after today in ``country_code``, or where the signed-in user is."""
     path = Path(path)
     config = current_app.config
     max_bytes = max_bytes or config.get("SESSIONS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
     max_rows = config.get("SESSIONS_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
     if path.stat().st_size > max_bytes:
         raise ImportFileError("too_large", max=max_bytes // (1024 * 1024))
-    checker = _Checker(allowed_municipality_ids)
+    checker = _Checker(allowed_municipality_ids, country_code)
     rows = error_count = 0
     errors: list[RowError] = []
     with fmt.open_rows(path) as lines:

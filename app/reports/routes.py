@@ -1,7 +1,7 @@
 """Summary pages, definitions and exports. Managers receive aggregates only:
 no case code, name, birth date or note reaches these pages."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
@@ -110,7 +110,7 @@ def export(kind: str):
                                     "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]
     record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].stable_name}")
     db.session.commit()
-    stamp = date.today().isoformat()
+    stamp = today().isoformat()  # the signed-in user's local date
     if kind == "xlsx":
         return Response(xlsx_export(header, data["tables"]),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,13 +3,12 @@ Salvador). The Spanish strings are copied from translations/es, so a broken
 or missing translation fails these tests."""
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from config import TestingConfig
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, local_date
 
 pytestmark = pytest.mark.browser
 
@@ -254,14 +253,14 @@ def test_police_records_a_great_lesson_and_sees_only_how_many_youth_attended(pag
         assert secret not in content
 
 
-def test_manager_opens_the_dashboard_switches_level_and_period_and_downloads_xlsx(page: Page, live_server):
+def test_manager_opens_the_dashboard_switches_level_and_period_and_downloads_xlsx(page: Page, live_app, live_server):
     page.goto("/auth/login")
     sign_in(page, "manager.sv", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Resúmenes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Resumen de resultados")
     expect(page.locator("figure.chart svg").first).to_be_visible()
     page.get_by_label("Período", exact=True).select_option("year")
-    page.get_by_label("Trimestre o año").select_option(str(date.today().year))
+    page.get_by_label("Trimestre o año").select_option(str(local_date(live_app).year))
     page.get_by_label("Nivel", exact=True).select_option("department")
     page.get_by_role("button", name="Mostrar").click()
     expect(page.get_by_role("row", name=re.compile("San Salvador")).first).to_be_visible()
