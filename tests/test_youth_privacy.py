@@ -28,8 +28,8 @@ def test_export_needs_a_reason_and_is_audited(app, client, auth):
     assert response.mimetype == "application/json"
     record = json.loads(response.get_data(as_text=True))
     case = youth(app, code)
-    assert record["case_code"] == code and record["given_names"] == case.given_names
-    assert record["screenings"] and record["consents"] and record["status_history"]
+    assert record["Código del caso"] == code and record["Nombres"] == case.given_names
+    assert record["Tamizajes de riesgo"] and record["Consentimiento"] and record["Historial de estados"]
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "youth.export"))
     assert event.object_id == code and "SAR" not in (event.detail or "")
