@@ -1,11 +1,12 @@
 """Names every template can use."""
 
-from babel.dates import get_day_names
+from babel.dates import format_skeleton, get_day_names
 from flask import Flask, g
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.i18n import current_language, html_lang
 from app.navigation import nav_entries
 from app.policing import codes as policing_codes
 from app.screening.labels import level_reason
@@ -45,16 +46,27 @@ def scope_label(user) -> str:
     return ", ".join(scope.code for scope in user.scopes)
 
 
+def format_month(day) -> str:
+    """A month heading as the locale writes it: "diciembre de 2026", "December 2026"."""
+    return format_skeleton("yMMMM", day, locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
+    # Every number, date and time is formatted by Babel in the user's locale
+    # (app.i18n: the language, with the user's country's conventions).
     app.add_template_filter(format_decimal, "format_number")
+    app.add_template_filter(format_percent, "format_percent")
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(format_datetime, "format_datetime")
+    app.add_template_filter(format_time, "format_time")
+    app.add_template_filter(format_month, "format_month")
     app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
 
     @app.context_processor
     def inject():
         return {
-            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_locale": current_language(),  # the language: es, en
+            "html_lang": html_lang(),  # BCP 47, with the country: es-SV
             "nav_entries": nav_entries,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind),

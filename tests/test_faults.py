@@ -32,7 +32,7 @@ def test_only_an_unavailable_database_is_a_503(app, client, auth, error, status,
     response = client.get("/fault")
     body = response.get_data(as_text=True)
     assert response.status_code == status and message in body
-    assert "Referencia para soporte:" in body and "Traceback" not in body and "Exception(" not in body
+    assert "Código para soporte técnico:" in body and "Traceback" not in body and "Exception(" not in body
     # Shown as to a signed-out visitor: the page must not need the database.
     assert ("Cerrar sesión" in body) is (status == 500)
 

@@ -61,7 +61,7 @@ def test_unexpected_errors_show_a_reference_and_no_traceback(app, client, caplog
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Traceback" not in body and "secret internal detail" not in body
-    reference = re.search(r"soporte: ([0-9a-f]{8})", body).group(1)
+    reference = re.search(r"soporte técnico: ([0-9a-f]{8})", body).group(1)
     assert any(reference in r.getMessage() for r in caplog.records)
     assert "boom" not in PUBLIC_ENDPOINTS
 

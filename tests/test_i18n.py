@@ -61,8 +61,59 @@ def test_catalog_covers_every_extracted_message():
     assert missing == []
 
 
+# English words that play several grammatical roles: as a case status ("Inscrito(a)"), a school
+# status ("Abandonó los estudios"), one person's sex ("Mujer") or a column counting people
+# ("Inscritos", "Mujeres"). Spanish needs a different word for each role, so these ids may only
+# be used with pgettext (lazy_pgettext at import time); see docs/glossary.md.
+CONTEXT_ONLY = ("Referred", "Screened", "Enrolled", "Completed", "Dropped out", "Female", "Male")
+
+
+def by_context(messages) -> dict[str, dict[str | None, object]]:
+    found: dict[str, dict[str | None, object]] = {}
+    for message in messages:
+        if message.id:
+            found.setdefault(ids_of(message)[0], {})[message.context] = message
+    return found
+
+
+@pytest.mark.parametrize("source", ["messages.pot", "es"])
+def test_words_with_several_roles_are_only_used_with_a_context(source):
+    """The code (the extracted template) and the catalog have no context-less entry for these
+    ids, and each role they play has its own entry."""
+    if source == "messages.pot":
+        with open(ROOT / "translations" / "messages.pot", "rb") as fh:
+            messages = by_context(read_po(fh))
+    else:
+        messages = by_context(catalog(source))
+    problems = [f"{word!r} used without a context" for word in CONTEXT_ONLY if None in messages.get(word, {})]
+    problems += [f"{word!r} has fewer than two contexts" for word in CONTEXT_ONLY
+                 if len(messages.get(word, {})) < 2]
+    assert problems == []
+
+
+def test_each_context_of_a_word_has_its_own_spanish():
+    """Where a word is used in several contexts, the Spanish differs between them (else one
+    context would do)."""
+    same = []
+    for word, contexts in by_context(catalog("es")).items():
+        if len(contexts) < 2:
+            continue
+        strings = [strings_of(m)[0] for m in contexts.values()]
+        if len(set(strings)) < len(strings):
+            same.append(f"{word!r}: {dict(zip(contexts, strings, strict=True))}")
+    assert same == []
+
+
+def test_no_word_is_used_both_with_and_without_a_context():
+    """A context-less entry beside contextual ones means a use site forgot its context."""
+    with open(ROOT / "translations" / "messages.pot", "rb") as fh:
+        messages = by_context(read_po(fh))
+    mixed = [word for word, contexts in messages.items() if None in contexts and len(contexts) > 1]
+    assert mixed == []
+
+
 def page_lang(response) -> str:
-    return re.search(r'<html lang="(\w+)">', response.get_data(as_text=True)).group(1)
+    return re.search(r'<html lang="(\w+)(-\w+)?">', response.get_data(as_text=True)).group(1)
 
 
 def test_default_locale_is_spanish(client):

@@ -29,8 +29,8 @@ def test_export_needs_a_request_reference_and_is_audited(app, client, auth):
     assert response.mimetype == "application/json"
     record = json.loads(response.get_data(as_text=True))
     case = youth(app, code)
-    assert record["case_code"] == code and record["given_names"] == case.given_names
-    assert record["screenings"] and record["consents"] and record["status_history"]
+    assert record["Código del caso"] == code and record["Nombres"] == case.given_names
+    assert record["Tamizajes de riesgo"] and record["Consentimiento"] and record["Historial de estados"]
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "youth.export")).all()
     assert [(e.object_id, e.detail) for e in events] == [(code, "reference=SAR-2026/014")]

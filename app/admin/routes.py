@@ -2,7 +2,6 @@
 case contents; these screens hold no youth data."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -23,6 +22,7 @@ from app.audit.service import record
 from app.extensions import db
 from app.formtools import claim_version, data_choices, stale
 from app.geo.models import Country, Department, Municipality
+from app.i18n import current_language
 from app.security.passwords import hash_password
 from app.security.policy import requires
 
@@ -196,7 +196,7 @@ def edit_organization(org_id: int | None):
     org = db.get_or_404(Organization, org_id) if org_id else None
     form = OrganizationForm(obj=org)
     form.country_code.choices = data_choices(
-        (c.code, c.name(str(get_locale())))
+        (c.code, c.name(current_language()))
         for c in db.session.scalars(select(Country).order_by(Country.name_es))
     )
     if org is None:

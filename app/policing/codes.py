@@ -1,6 +1,7 @@
 """Coded values of community-policing sessions, with translated labels."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 KINDS = {
     "great_lesson": _l("G.R.E.A.T. lesson"),
@@ -18,6 +19,7 @@ VENUES = {
     "church": _l("Church"),
     "other": _l("Other"),
 }
+STATUSES = {"held": _l("Held"), "cancelled": _l("Cancelled")}
 # G.R.E.A.T. curricula and their number of lessons.
 CURRICULA = {"elementary": _l("Elementary (6 lessons)"), "middle": _l("Middle school (13 lessons)")}
 LESSONS = {"elementary": 6, "middle": 13}
@@ -25,8 +27,8 @@ LESSONS = {"elementary": 6, "middle": 13}
 SEX_COUNTS = ("female", "male", "sex_not_recorded")
 AGE_COUNTS = ("under_12", "age_12_14", "age_15_17", "age_18_24", "age_25_plus")
 COUNT_LABELS = {
-    "female": _l("Female"),
-    "male": _l("Male"),
+    "female": lazy_pgettext("count", "Female"),
+    "male": lazy_pgettext("count", "Male"),
     "sex_not_recorded": _l("Sex not recorded"),
     "under_12": _l("Under 12"),
     "age_12_14": _l("12–14"),

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_decimal, gettext
 
 from app.security.crypto import normalize
 
@@ -54,7 +54,7 @@ FILE_MESSAGES = {
     "unsupported_type": N_("unsupported file type: upload a CSV (UTF-8) or XLSX file"),
     "not_utf8": N_("the file is not UTF-8 text: save it as “CSV UTF-8”"),
     "too_large": N_("the file is larger than %(max)d MB"),
-    "too_many_rows": N_("the file has more than %(max)d rows"),
+    "too_many_rows": N_("the file has more than %(max)s rows"),
     "bad_csv": N_("the CSV file cannot be read: %(reason)s"),
     "empty": N_("the file is empty"),
     "no_rows": N_("the file has no session rows"),
@@ -74,7 +74,11 @@ class ImportFileError(ValueError):
 
     def text(self) -> str:
         """The message in the current language."""
-        return gettext(FILE_MESSAGES[self.code], **self.params)
+        message = FILE_MESSAGES[self.code]
+        # Numbers shown as %(name)s are formatted for the user's locale (500,000).
+        params = {k: format_decimal(v) if isinstance(v, int) and f"%({k})s" in message else v
+                  for k, v in self.params.items()}
+        return gettext(message, **params)
 
 
 def header_key(text: object) -> str:

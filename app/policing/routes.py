@@ -4,6 +4,7 @@ import calendar as cal
 from datetime import datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_datetime, format_decimal, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -95,11 +96,18 @@ def export():
               _("Kind of session"), _("G.R.E.A.T. curriculum"), _("Lesson number"), _("Topic"), _("Status"),
               *(str(codes.COUNT_LABELS[c]) for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS))]
 
+    # Coded values as their labels in the user's language; dates and times stay ISO (YYYY-MM-DD, HH:MM).
+    label = {name: {code: str(text) for code, text in values.items()}
+             for name, values in (("venue", codes.VENUES), ("kind", codes.KINDS), ("curriculum", codes.CURRICULA),
+                                  ("status", codes.STATUSES))}
+
     def rows():
         for s in db.session.scalars(query):
             yield (s.held_on.isoformat(), s.held_at.strftime("%H:%M"), municipalities.get(s.municipality_id, ""),
-                   s.community or "", s.venue, s.school_name or "", s.kind, s.curriculum or "", s.lesson_number or "",
-                   s.topic or "", s.status, *(getattr(s, c) for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)))
+                   s.community or "", label["venue"].get(s.venue, s.venue), s.school_name or "",
+                   label["kind"].get(s.kind, s.kind), label["curriculum"].get(s.curriculum, s.curriculum or ""),
+                   s.lesson_number or "", s.topic or "", label["status"].get(s.status, s.status),
+                   *(getattr(s, c) for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)))
 
     return Response(stream_with_context(csv_lines(header, rows())), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="senda-sessions.csv"'})
@@ -228,8 +236,10 @@ def edit(session_id: int):
     conflict = None
     if form.validate_on_submit():
         if stale(item, form.version.data):
-            conflict = [(_("Date"), item.held_at.strftime("%Y-%m-%d %H:%M")), (_("Topic"), item.topic or ""),
-                        (_("Female"), item.female), (_("Male"), item.male), (_("Status"), item.status)]
+            conflict = [(_("Date"), format_datetime(item.held_at, "short", rebase=False)), (_("Topic"), item.topic or ""),
+                        (pgettext("count", "Female"), format_decimal(item.female)),
+                        (pgettext("count", "Male"), format_decimal(item.male)),
+                        (_("Status"), str(codes.STATUSES.get(item.status, item.status)))]
             form.version.data = str(item.version)
         else:
             changed = fill_session(item, form)

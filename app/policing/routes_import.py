@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +14,7 @@ from wtforms import SelectField, SubmitField
 
 from app.audit.service import record
 from app.extensions import db
+from app.i18n import current_language
 from app.policing import bp
 from app.policing.importer import ImportFileError, error_text, import_sessions, template_csv, template_xlsx
 from app.policing.services import police_unit_choices
@@ -48,8 +49,8 @@ def import_sessions_view():
         if result is not None and not result.errors:
             record("sessions.import", detail=f"rows={result.rows};inserted={result.inserted};duplicates={result.duplicates}")
             db.session.commit()
-            flash(_("%(inserted)d sessions imported (%(duplicates)d were already there).",
-                    inserted=result.inserted, duplicates=result.duplicates), "success")
+            flash(_("%(inserted)s sessions imported (%(duplicates)s were already there).",
+                    inserted=format_decimal(result.inserted), duplicates=format_decimal(result.duplicates)), "success")
             return redirect(url_for("policing.sessions"))
         db.session.rollback()
     return render_template("policing/import.html", form=form, result=result, file_error=file_error,
@@ -59,7 +60,7 @@ def import_sessions_view():
 @bp.route("/import/template.<kind>")
 @requires("sessions.record")
 def import_template(kind: str):
-    locale = str(get_locale())
+    locale = current_language()
     if kind == "xlsx":
         return Response(template_xlsx(locale), mimetype=XLSX_MIME,
                         headers={"Content-Disposition": 'attachment; filename="senda-sessions-template.xlsx"'})

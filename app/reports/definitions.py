@@ -5,6 +5,7 @@ rates and means are hidden when what they are computed from is."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,23 @@ class Indicator:
 
 
 Ind = Indicator
+# Labels that count people take the "count" context: in Spanish they are plural
+# ("Inscritos", "Mujeres"), unlike the same English word as a case status.
 YOUTH = [
-    Ind("referred", _l("Referred"), _l("Youth whose referral date falls in the period.")),
-    Ind("referred_f", _l("Female"), _l("Referred youth recorded as female.")),
-    Ind("referred_m", _l("Male"), _l("Referred youth recorded as male.")),
+    Ind("referred", lazy_pgettext("count", "Referred"), _l("Youth whose referral date falls in the period.")),
+    Ind("referred_f", lazy_pgettext("count", "Female"), _l("Referred youth recorded as female.")),
+    Ind("referred_m", lazy_pgettext("count", "Male"), _l("Referred youth recorded as male.")),
     Ind("referred_x", _l("Sex not recorded"), _l("Referred youth whose sex was not recorded.")),
     Ind("age_u12", _l("Under 12"), _l("Referred youth under 12 in the year of referral.")),
     Ind("age_12_14", _l("12–14"), _l("Referred youth aged 12 to 14 in the year of referral.")),
     Ind("age_15_17", _l("15–17"), _l("Referred youth aged 15 to 17 in the year of referral.")),
     Ind("age_18_24", _l("18–24"), _l("Referred youth aged 18 to 24 in the year of referral.")),
     Ind("age_25", _l("25 and over"), _l("Referred youth aged 25 or more in the year of referral.")),
-    Ind("screened", _l("Screened"), _l("Youth whose first risk screening falls in the period.")),
+    Ind("screened", lazy_pgettext("count", "Screened"), _l("Youth whose first risk screening falls in the period.")),
     Ind("level_primary", _l("Primary level"), _l("Screened youth found eligible for primary prevention.")),
     Ind("level_secondary", _l("Secondary level"), _l("Screened youth with 4 or more risk scales at threshold.")),
     Ind("level_tertiary", _l("Tertiary level"), _l("Screened youth already involved in a gang or with justice contact.")),
-    Ind("enrolled", _l("Enrolled"), _l("Youth who started a program in the period.")),
+    Ind("enrolled", lazy_pgettext("count", "Enrolled"), _l("Youth who started a program in the period.")),
     Ind("active", _l("Active at period end"), _l("Youth in a program on the last day of the period.")),
 ]
 RETENTION = [
@@ -45,9 +48,10 @@ RETENTION = [
     Ind("retention_12", _l("Retention at 12 months"), _l("Retained at 12 months ÷ reached 12 months."), "rate",
       "retained_12", "cohort_12"),
     Ind("exits", _l("Left a program"), _l("Enrollments that ended in the period, for any reason.")),
-    Ind("completed", _l("Completed"), _l("Enrollments that ended in the period with the program completed.")),
+    Ind("completed", lazy_pgettext("count", "Completed"), _l("Enrollments that ended in the period with the program completed.")),
     Ind("completion", _l("Completion rate"), _l("Completed ÷ left a program."), "rate", "completed", "exits"),
-    Ind("dropped", _l("Dropped out"), _l("Enrollments that ended in the period because the youth dropped out.")),
+    Ind("dropped", lazy_pgettext("count", "Dropped out"),
+        _l("Enrollments that ended in the period because the youth dropped out.")),
 ]
 RISK = [
     Ind("reassessed", _l("Reassessments"), _l("Reassessment screenings done in the period.")),
@@ -107,5 +111,5 @@ SECTIONS = [
       ("attendance", ["attendance_f", "attendance_m", "attendance_x"])]),
 ]
 ALL = {i.key: i for _, _, indicators, _ in SECTIONS for i in indicators}
-TREND = [("referred", _l("Referred")), ("enrolled", _l("Enrolled")), ("sessions", _l("Sessions held")),
-         ("attendance", _l("Attendance"))]
+TREND = [("referred", lazy_pgettext("count", "Referred")), ("enrolled", lazy_pgettext("count", "Enrolled")),
+         ("sessions", _l("Sessions held")), ("attendance", _l("Attendance"))]

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.accounts.models import User
@@ -22,6 +23,7 @@ from app.security.policy import scope_municipality_ids
 from app.youth.models import Youth
 
 LEVELS = ("country", "department", "municipality")
+LEVEL_LABELS = {"country": _l("Country"), "department": _l("Department"), "municipality": _l("Municipality")}
 EXIT = "exit:"  # prefix of the dropout counts per exit reason
 
 

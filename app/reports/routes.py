@@ -4,19 +4,19 @@ no case code, name, birth date or note reaches these pages."""
 from datetime import UTC, datetime
 
 from flask import Response, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit.service import record
 from app.extensions import db
 from app.formtools import choices
+from app.i18n import current_language
 from app.reports import aggregates, bp
 from app.reports.charts import bar_chart, line_chart
 from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
-from app.reports.indicators import LEVELS, Breakdown, compute, exit_reasons, scoped_municipalities, trend, units
+from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, compute, exit_reasons, scoped_municipalities, trend, units
 from app.reports.periods import Period, parse_period, quarter_label
 from app.reports.summary import build
 from app.security.policy import requires
@@ -38,7 +38,7 @@ def summary_request() -> dict:
     level = form.level.data if form.level.data in LEVELS else "country"
     breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
     k = current_app.config["SUPPRESSION_K"]
-    locale = str(get_locale())
+    locale = current_language()
     unit_names = units(current_user, breakdown, locale)
     quarters = period.quarters_back(8)
     values, trends = indicator_values(breakdown, period, quarters, day)
@@ -104,7 +104,7 @@ def export(kind: str):
     data = summary_request()
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     scope = ", ".join(s.code for s in current_user.scopes) or "—"
-    header = [(_("Period"), data["period"].label), (_("Level"), data["breakdown"].level),
+    header = [(_("Period"), data["period"].label), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),
               (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
               (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d; * marks cells hidden so they "
                                     "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]

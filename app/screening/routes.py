@@ -1,10 +1,10 @@
 from flask import flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import current_language
 from app.screening import bp
 from app.screening.forms import screening_form_class
 from app.screening.models import Screening
@@ -26,7 +26,7 @@ def new(code: str):
         flash(_("No screening instrument is loaded. Ask the administrator to run: flask instruments load"), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     instrument = definition_of(stored)
-    locale = str(get_locale())
+    locale = current_language()
     form = screening_form_class(instrument, locale)(screened_on=today())
     if form.validate_on_submit():
         answers = {item.code: getattr(form, f"item_{item.code}").data for item in instrument.items()}
@@ -50,4 +50,4 @@ def show(code: str, screening_id: int):
     audit_case("screening.view", youth, detail=f"screening={screening.id}")
     db.session.commit()
     return render_template("screening/result.html", youth=youth, screening=screening, instrument=instrument,
-                           locale=str(get_locale()))
+                           locale=current_language())

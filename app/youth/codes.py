@@ -4,11 +4,14 @@ codes; labels are translated at display."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-SEXES = {"F": _l("Female"), "M": _l("Male"), "X": lazy_pgettext("sex", "Not recorded")}
+# Messages whose Spanish depends on the role they play carry a context:
+# "sex" (of one person), "case status", "school status"; report columns that
+# count people use "count" (app/reports/definitions.py). See docs/glossary.md.
+SEXES = {"F": lazy_pgettext("sex", "Female"), "M": lazy_pgettext("sex", "Male"), "X": lazy_pgettext("sex", "Not recorded")}
 
 SCHOOL_STATUSES = {
     "enrolled": _l("Enrolled in school"),
-    "dropped_out": _l("Dropped out"),
+    "dropped_out": lazy_pgettext("school status", "Dropped out"),
     "never_enrolled": _l("Never enrolled"),
     "finished": _l("Finished school"),
 }
@@ -29,12 +32,12 @@ REFERRAL_SOURCES = {
 REFERRED, SCREENED, ENROLLED, ACTIVE = "referred", "screened", "enrolled", "active"
 COMPLETED, DROPPED, TRANSFERRED, CLOSED = "completed", "dropped", "transferred", "closed"
 STATUSES = {
-    REFERRED: _l("Referred"),
-    SCREENED: _l("Screened"),
-    ENROLLED: _l("Enrolled"),
+    REFERRED: lazy_pgettext("case status", "Referred"),
+    SCREENED: lazy_pgettext("case status", "Screened"),
+    ENROLLED: lazy_pgettext("case status", "Enrolled"),
     ACTIVE: _l("Active"),
-    COMPLETED: _l("Completed"),
-    DROPPED: _l("Dropped out"),
+    COMPLETED: lazy_pgettext("case status", "Completed"),
+    DROPPED: lazy_pgettext("case status", "Dropped out"),
     TRANSFERRED: _l("Transferred"),
     CLOSED: _l("Closed"),
 }
