@@ -1,18 +1,15 @@
 """Date arithmetic shared by features, and the local clock.
 
 The server runs in UTC; people read the clock of their country. Inside a
-request "now" and "today" are those of the signed-in user's country (the
-country of their organization); outside a request, or for a country with no
+request "now" and "today" are those of the signed-in user's country (see
+`app.i18n.user_country_code`); outside a request, or for a country with no
 zone here, those of the configured BABEL_DEFAULT_TIMEZONE (El Salvador's)."""
 
 import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context
-from flask_login import current_user
-
-from app.extensions import db
+from flask import current_app
 
 # The seven countries' zones: none of them observes daylight saving time.
 COUNTRY_ZONES = {
@@ -32,19 +29,12 @@ def country_zone(country_code: str | None) -> str:
 
 
 def user_zone() -> str:
-    """The zone of the signed-in user's country inside a request, else the
-    configured one. Read once per request and user: the organization is a
-    many-to-one, found in the session's identity map when already loaded and
-    otherwise fetched by primary key; the answer is kept on `g`."""
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
-        return country_zone(None)
-    cached = g.get("_senda_zone")
-    if cached is not None and cached[0] == current_user.id:
-        return cached[1]
-    with db.session.no_autoflush:  # may run in the middle of a unit of work
-        zone = country_zone(current_user.organization.country_code)
-    g._senda_zone = (current_user.id, zone)
-    return zone
+    """The zone of the signed-in user's country inside a request (the country
+    `app.i18n.user_country_code` finds, once per request, for number formats
+    too), else the configured one."""
+    from app.i18n import user_country_code  # app.i18n formats dates: import here, not at load
+
+    return country_zone(user_country_code())
 
 
 def local_now(country_code: str | None = None) -> datetime:

@@ -186,7 +186,7 @@ def all_keys_and_values(value, keys: set, values: set) -> None:
 
 
 def export_of(app, client, code: str) -> dict:
-    response = post(client, f"/cases/{code}/export", {"reason": "Solicitud SAR-2026-014"})
+    response = post(client, f"/cases/{code}/export", {"reference": "SAR-2026-014"})
     assert response.mimetype == "application/json"
     return json.loads(response.get_data(as_text=True))
 
