@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.filters import link_args
 from app.navigation import nav_entries
 from app.policing import codes as policing_codes
 from app.screening.labels import level_reason
@@ -49,7 +50,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_decimal, "format_number")
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(format_datetime, "format_datetime")
-    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
+    # The filters a link carries on: not the page, nor a name url_for would take for its own.
+    app.add_template_filter(link_args, "reject_page")
 
     @app.context_processor
     def inject():
