@@ -47,6 +47,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     sessions.init_app(app)
 
+    from app.filters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes: /sessions/<int:session_id> and the like
+
     from app.admin import bp as admin_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp

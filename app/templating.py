@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.filters import link_args
 from app.i18n import current_language, html_lang
 from app.navigation import nav_entries
 from app.policing import codes as policing_codes
@@ -60,7 +61,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "format_datetime")
     app.add_template_filter(format_time, "format_time")
     app.add_template_filter(format_month, "format_month")
-    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
+    # The filters a link carries on: not the page, nor a name url_for would take for its own.
+    app.add_template_filter(link_args, "reject_page")
 
     @app.context_processor
     def inject():

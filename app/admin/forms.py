@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.filters import no_control_characters
 from app.formtools import choices
 
 # Each language named in itself, and marked as such for screen readers.
@@ -75,6 +76,6 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Username"), validators=[Optional(), Length(max=60)])
+    q = StringField(_l("Username"), validators=[Optional(), Length(max=60), no_control_characters])
     role = SelectField(_l("Role"), choices=choices([("", _l("All roles")), *ROLE_LABELS.items()]),
                        validators=[Optional()])

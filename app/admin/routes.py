@@ -20,6 +20,7 @@ from app.admin import bp
 from app.admin.forms import OrganizationForm, ResetPasswordForm, UserFilterForm, UserForm
 from app.audit.service import record
 from app.extensions import db
+from app.filters import code_arg, filter_form, page_number
 from app.formtools import claim_version, data_choices, stale
 from app.geo.models import Country, Department, Municipality
 from app.i18n import current_language
@@ -38,14 +39,14 @@ def _org_choices():
 @bp.route("/users")
 @requires("admin.users")
 def users():
-    form = UserFilterForm(request.args)
+    form = filter_form(UserFilterForm)
     query = select(User).order_by(User.username)
     if form.q.data:
         query = query.where(User.username.contains(form.q.data.strip().lower(), autoescape=True))
     if form.role.data:
         query = query.where(User.role == form.role.data)
-    page = db.paginate(query.options(joinedload(User.organization)), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = db.paginate(query.options(joinedload(User.organization)), page=page_number(),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", page=page, form=form)
 
 
@@ -252,7 +253,7 @@ def geography():
         .group_by(Department.id)
         .order_by(Department.country_code, Department.name)
     ).all()
-    selected = request.args.get("department")
+    selected = code_arg("department", _("Department"))
     municipalities = []
     if selected:
         municipalities = db.session.scalars(

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from app.filters import FilterDateField, code_text, no_control_characters
 from app.formtools import choices
 
 OUTCOMES = (("allowed", _l("Allowed")), ("denied", _l("Denied")), ("failed", _l("Failed")))
@@ -12,12 +13,12 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
-    username = StringField(_l("User"), validators=[Optional(), Length(max=60)])
+    start = FilterDateField(_l("From"), validators=[Optional()])
+    end = FilterDateField(_l("To"), validators=[Optional()])
+    username = StringField(_l("User"), validators=[Optional(), Length(max=60), no_control_characters])
     action = SelectField(_l("Action"), validators=[Optional()])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
-    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), no_control_characters])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64), no_control_characters])
     outcome = SelectField(_l("Outcome"), choices=choices([("", _l("Any outcome")), *OUTCOMES]),
                           validators=[Optional()])
 
@@ -26,4 +27,4 @@ class CaseHistoryForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Case code"), validators=[Optional(), Length(max=40)])
+    code = StringField(_l("Case code"), validators=[Optional(), Length(max=40), code_text])

@@ -3,7 +3,7 @@ status, and a CSV export. Administrators see security events only."""
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, current_app, redirect, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
@@ -17,6 +17,7 @@ from app.audit.models import AuditEvent, AuditHead
 from app.audit.service import record
 from app.exports import csv_lines
 from app.extensions import db
+from app.filters import back_to_list, filter_form, page_number
 from app.formtools import choices
 from app.security.policy import can, requires
 
@@ -25,13 +26,12 @@ def security_only() -> bool:
     return not can(current_user, "audit.view")
 
 
-def filter_form() -> AuditFilterForm:
-    form = AuditFilterForm(request.args)
+def audit_filters(announce: bool = True) -> AuditFilterForm:
+    """The filters from the query string (app.filters: a value not valid is left out)."""
     visible = [code for code in ACTION_LABELS
                if not security_only() or code.startswith(SECURITY_PREFIXES)]
-    form.action.choices = choices([("", _("Any action")), *((c, action_label(c)) for c in visible)])
-    form.validate()
-    return form
+    return filter_form(AuditFilterForm, announce=announce,
+                       action=choices([("", _("Any action")), *((c, action_label(c)) for c in visible)]))
 
 
 def events_query(form: AuditFilterForm) -> Select:
@@ -43,20 +43,20 @@ def events_query(form: AuditFilterForm) -> Select:
     )
     if security_only():
         query = query.where(or_(*(AuditEvent.action.startswith(p) for p in SECURITY_PREFIXES)))
-    if form.start.data and not form.start.errors:
+    if form.start.data:
         query = query.where(AuditEvent.at >= datetime.combine(form.start.data, time.min, UTC))
-    if form.end.data and not form.end.errors:
+    if form.end.data:
         end = datetime.combine(form.end.data + timedelta(days=1), time.min, UTC)
         query = query.where(AuditEvent.at < end)
     if form.username.data:
         query = query.where(User.username == form.username.data.strip().lower())
-    if form.action.data and not form.action.errors:
+    if form.action.data:
         query = query.where(AuditEvent.action == form.action.data)
     if form.object_type.data:
         query = query.where(AuditEvent.object_type == form.object_type.data.strip())
     if form.object_id.data:
         query = query.where(AuditEvent.object_id == form.object_id.data.strip())
-    if form.outcome.data and not form.outcome.errors:
+    if form.outcome.data:
         query = query.where(AuditEvent.outcome == form.outcome.data)
     return query
 
@@ -70,16 +70,16 @@ def filter_detail(form: AuditFilterForm) -> str:
 @bp.route("/")
 @requires("audit.security_events")
 def events():
-    form = filter_form()
-    page_number = request.args.get("page", 1, type=int)
+    form = audit_filters()
+    page = page_number()
     query = events_query(form)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     per_page = current_app.config["PAGE_SIZE"]
-    rows = db.session.execute(query.limit(per_page).offset((max(page_number, 1) - 1) * per_page)).all()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     record("audit.view", detail=filter_detail(form))
     db.session.commit()
     return render_template(
-        "audit/events.html", form=form, rows=rows, total=total, page=max(page_number, 1),
+        "audit/events.html", form=form, rows=rows, total=total, page=page,
         pages=max(1, -(-total // per_page)), security_only=security_only(),
     )
 
@@ -87,7 +87,11 @@ def events():
 @bp.route("/export.csv")
 @requires("audit.security_events")
 def export():
-    form = filter_form()
+    """The filtered events as CSV. A filter that is not valid stops the export
+    before it is audited or starts: back to the list, which says which."""
+    form = audit_filters(announce=False)
+    if form.left_out:
+        return redirect(back_to_list("audit.events"))
     query = events_query(form).execution_options(yield_per=1000)
     record("audit.export", detail=filter_detail(form))
     db.session.commit()
@@ -112,8 +116,8 @@ def export():
 @requires("audit.view")
 def case_history():
     """Who looked at this case file, and when: every event on the case."""
-    form = CaseHistoryForm(request.args)
-    code = (form.code.data or "").strip().upper() if form.validate() else ""
+    form = filter_form(CaseHistoryForm)
+    code = (form.code.data or "").strip().upper()
     rows = []
     if code:
         rows = db.session.execute(

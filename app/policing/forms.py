@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.filters import FilterDateField, id_choice
 from app.formtools import choices
 from app.policing import codes
 
@@ -60,7 +61,7 @@ class SessionForm(FlaskForm):
             if not self.curriculum.data:
                 self.curriculum.errors = [*self.curriculum.errors, _l("Choose the curriculum of the lesson.")]
                 valid = False
-            else:
+            elif self.curriculum.data in codes.LESSONS:  # an unknown curriculum already has its "not a valid choice"
                 top = codes.LESSONS[self.curriculum.data]
                 if not self.lesson_number.data or not 1 <= self.lesson_number.data <= top:
                     self.lesson_number.errors = [*self.lesson_number.errors,
@@ -110,10 +111,10 @@ class SessionFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
-    municipality = SelectField(_l("Municipality"), validators=[Optional()])
+    start = FilterDateField(_l("From"), validators=[Optional()])
+    end = FilterDateField(_l("To"), validators=[Optional()])
+    municipality = SelectField(_l("Municipality"), coerce=id_choice, validators=[Optional()])
     kind = SelectField(_l("Kind of session"), choices=choices([("", _l("All kinds")), *codes.KINDS.items()]),
                        validators=[Optional()])
-    unit = SelectField(_l("Police unit"), validators=[Optional()])
-    partner = SelectField(_l("Partner organization"), validators=[Optional()])
+    unit = SelectField(_l("Police unit"), coerce=id_choice, validators=[Optional()])
+    partner = SelectField(_l("Partner organization"), coerce=id_choice, validators=[Optional()])

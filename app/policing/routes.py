@@ -16,6 +16,7 @@ from app.audit.service import deny_out_of_scope, record
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
+from app.filters import FIRST_DAY, back_to_list, filter_form, last_day, month_arg, page_number
 from app.formtools import data_choices, stale
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
@@ -51,27 +52,25 @@ def get_session_or_404(session_id: int) -> PolicingSession:
     return found
 
 
-def filter_form() -> SessionFilterForm:
-    form = SessionFilterForm(request.args)
-    form.municipality.choices = data_choices(
-        ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
-        first=("", _("All municipalities")))
+def session_filters(announce: bool = True) -> SessionFilterForm:
+    """The list's filters from the query string (app.filters: a value not valid is left out)."""
     # Only the organizations of the user's countries: the others have no session the user can see.
     organizations = db.session.scalars(visible_organizations(current_user)).all()
-    form.unit.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind == "police_unit"),
-                                     first=("", _("All units")))
-    form.partner.choices = data_choices(((str(o.id), o.name) for o in organizations if o.kind != "police_unit"),
-                                        first=("", _("All organizations")))
-    form.validate()
-    return form
+    return filter_form(
+        SessionFilterForm, announce=announce,
+        municipality=data_choices(((m.id, m.name) for m in db.session.scalars(visible_municipalities(current_user))),
+                                  first=("", _("All municipalities"))),
+        unit=data_choices(((o.id, o.name) for o in organizations if o.kind == "police_unit"), first=("", _("All units"))),
+        partner=data_choices(((o.id, o.name) for o in organizations if o.kind != "police_unit"),
+                             first=("", _("All organizations"))))
 
 
 @bp.route("/")
 @requires("sessions.view")
 def sessions():
-    form = filter_form()
+    form = session_filters()
     per_page = current_app.config["PAGE_SIZE"]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     query = filtered_sessions(current_user, form)
     rows = db.session.execute(
         query.add_columns(func.count().over().label("total")).options(joinedload(PolicingSession.municipality))
@@ -85,8 +84,12 @@ def sessions():
 @bp.route("/export.csv")
 @requires("sessions.view")
 def export():
-    """The filtered list as CSV: counts only, never who attended."""
-    form = filter_form()
+    """The filtered list as CSV: counts only, never who attended. A filter that
+    is not valid stops the export before it is audited or starts: back to the
+    list, which says which."""
+    form = session_filters(announce=False)
+    if form.left_out:
+        return redirect(back_to_list("policing.sessions"))
     query = (filtered_sessions(current_user, form).order_by(PolicingSession.held_at)
              .execution_options(yield_per=1000))
     record("sessions.export", detail="filters=" + (",".join(n for n, f in form._fields.items() if f.data) or "none"))
@@ -117,11 +120,7 @@ def export():
 @requires("sessions.view")
 def calendar():
     """A month of sessions in the user's municipalities."""
-    month = request.args.get("month", "")
-    try:
-        first = datetime.strptime(month, "%Y-%m").date()
-    except ValueError:
-        first = local_today().replace(day=1)
+    first = month_arg() or local_today().replace(day=1)
     last = first.replace(day=cal.monthrange(first.year, first.month)[1])
     found = db.session.scalars(visible_sessions(current_user).where(
         PolicingSession.held_on >= first, PolicingSession.held_on <= last).order_by(PolicingSession.held_at)).all()
@@ -132,7 +131,8 @@ def calendar():
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     return render_template("policing/calendar.html", first=first, weeks=weeks, by_day=by_day,
-                           previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"))
+                           previous=previous.strftime("%Y-%m") if previous >= FIRST_DAY else None,
+                           following=following.strftime("%Y-%m") if following <= last_day() else None)
 
 
 def session_form(item: PolicingSession | None = None) -> SessionForm:

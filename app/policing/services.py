@@ -16,16 +16,17 @@ from app.security.policy import visible_organizations, visible_sessions, visible
 
 
 def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
+    """The sessions of a filter form read by app.filters.filter_form: each value is valid or None."""
     query = visible_sessions(user)
-    if form.start.data and not form.start.errors:
+    if form.start.data:
         query = query.where(PolicingSession.held_on >= form.start.data)
-    if form.end.data and not form.end.errors:
+    if form.end.data:
         query = query.where(PolicingSession.held_on <= form.end.data)
     for field, column in ((form.municipality, PolicingSession.municipality_id),
                           (form.unit, PolicingSession.police_unit_id),
                           (form.partner, PolicingSession.partner_organization_id)):
-        if field.data and str(field.data).isdigit():
-            query = query.where(column == int(field.data))
+        if field.data:
+            query = query.where(column == field.data)
     if form.kind.data in codes.KINDS:
         query = query.where(PolicingSession.kind == form.kind.data)
     return query

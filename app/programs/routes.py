@@ -9,17 +9,18 @@ from app.extensions import db
 from app.formtools import data_choices, stale
 from app.geo.models import Municipality
 from app.programs import bp
+from app.programs.access import get_program_or_404
 from app.programs.forms import EnrollForm, ProgramForm
 from app.programs.models import Program, program_municipalities
 from app.programs.services import enroll
-from app.security.policy import requires, scope_municipality_ids, visible_municipalities
+from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_programs
 from app.youth import codes
 from app.youth.access import get_youth_or_404
 from app.youth.services import has_consent, today
 
 
 def org_programs():
-    return select(Program).where(Program.organization_id == current_user.organization_id).order_by(Program.name)
+    return visible_programs(current_user).order_by(Program.name)
 
 
 @bp.route("/programs")
@@ -33,11 +34,7 @@ def programs():
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @requires("cases.coordinate")
 def edit_program(program_id: int | None):
-    program = None
-    if program_id is not None:
-        program = db.session.scalar(org_programs().where(Program.id == program_id))
-        if program is None:
-            return redirect(url_for("programs.programs"))
+    program = get_program_or_404(program_id) if program_id is not None else None
     form = ProgramForm(obj=program)
     form.municipalities.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))

@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.dates import add_months
+from app.filters import in_range, parse_quarter, parse_year
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,14 @@ def quarter_label(year: int, number: int):
 
 
 def parse_period(kind: str | None, value: str | None, start: date | None, end: date | None, today: date) -> Period:
-    """The period a form asked for; the current quarter when it makes no sense."""
-    try:
-        if kind == "year" and value:
-            return Period.year(int(value))
-        if kind == "custom" and start and end and start <= end:
-            return Period(start, end, f"{start.isoformat()} – {end.isoformat()}")
-        if kind == "quarter" and value and "-T" in value:
-            year, number = value.split("-T")
-            if 1 <= int(number) <= 4:
-                return Period.quarter(int(year), int(number))
-    except ValueError:
-        pass
+    """The period a form asked for; the current quarter when it makes no sense
+    (years and dates are bounded by app.filters: from 2000 to ten years on)."""
+    year = parse_year(value) if kind == "year" else None
+    quarter = parse_quarter(value) if kind == "quarter" else None
+    if year:
+        return Period.year(year)
+    if kind == "custom" and in_range(start) and in_range(end) and start <= end:
+        return Period(start, end, f"{start.isoformat()} – {end.isoformat()}")
+    if quarter:
+        return Period.quarter(*quarter)
     return Period.quarter(today.year, (today.month - 1) // 3 + 1)

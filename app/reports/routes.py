@@ -3,12 +3,13 @@ no case code, name, birth date or note reaches these pages."""
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit.service import record
 from app.extensions import db
+from app.filters import back_to_list, current_query, filter_form
 from app.formtools import choices
 from app.i18n import current_language
 from app.reports import aggregates, bp
@@ -24,16 +25,19 @@ from app.youth.codes import EXIT_REASONS
 from app.youth.services import today
 
 
-def summary_request() -> dict:
-    """Read the form; compute every table with a fixed number of queries."""
-    form = SummaryForm(request.args)
+def summary_form(announce: bool = True) -> SummaryForm:
+    """The choices from the query string (app.filters: a value not valid is left out)."""
     day = today()
-    form.value.choices = choices(
-        [(f"{y}-T{q}", quarter_label(y, q)) for y in range(day.year, day.year - 3, -1) for q in range(4, 0, -1)]
-        + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)])
-    form.indicator.choices = choices((i.key, i.label) for _, _, indicators, _ in SECTIONS
-                                     for i in indicators if i.kind == "count")
-    form.validate()
+    return filter_form(
+        SummaryForm, announce=announce,
+        value=choices([(f"{y}-T{q}", quarter_label(y, q)) for y in range(day.year, day.year - 3, -1)
+                       for q in range(4, 0, -1)] + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)]),
+        indicator=choices((i.key, i.label) for _, _, indicators, _ in SECTIONS for i in indicators if i.kind == "count"))
+
+
+def summary_request(form: SummaryForm) -> dict:
+    """Compute every table of the form's choices with a fixed number of queries."""
+    day = today()
     period = parse_period(form.period.data, form.value.data, form.start.data, form.end.data, day)
     level = form.level.data if form.level.data in LEVELS else "country"
     breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
@@ -72,8 +76,7 @@ def chart_context(data: dict) -> dict:
 
 def summary_link(**changes) -> str:
     """The summary URL with the current choices, some of them changed (None removes)."""
-    args = {**request.args.to_dict(), **changes}
-    return url_for("reports.summary", **{k: v for k, v in args.items() if v is not None})
+    return url_for("reports.summary", **current_query(**changes))
 
 
 def next_level(level: str) -> str | None:
@@ -84,7 +87,7 @@ def next_level(level: str) -> str | None:
 @bp.route("/")
 @requires("reports.view")
 def summary():
-    data = summary_request()
+    data = summary_request(summary_form())
     record("reports.view", detail=f"level={data['breakdown'].level};period={data['period'].stable_name}")
     db.session.commit()
     return render_template("reports/summary.html", **data, **chart_context(data), trend_labels=dict(TREND),
@@ -101,7 +104,12 @@ def definitions():
 @bp.route("/export.<kind>")
 @requires("reports.view")
 def export(kind: str):
-    data = summary_request()
+    """The summary as XLSX or CSV. A choice that is not valid stops the export
+    before it is audited: back to the summary, which says which."""
+    form = summary_form(announce=False)
+    if form.left_out:
+        return redirect(back_to_list("reports.summary"))
+    data = summary_request(form)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     scope = ", ".join(s.code for s in current_user.scopes) or "—"
     header = [(_("Period"), data["period"].label), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),

@@ -167,6 +167,14 @@ def visible_sessions(user: User) -> Select:
     return select(PolicingSession).where(PolicingSession.municipality_id.in_(scope_municipality_ids(user)))
 
 
+def visible_programs(user: User) -> Select:
+    """Programs of the user's organization: the ones its workers enroll youth
+    in and its coordinator manages."""
+    from app.programs.models import Program
+
+    return select(Program).where(Program.organization_id == user.organization_id)
+
+
 def may_change_session(user: User, session) -> bool:
     """The author of a session, or a coordinator, may edit or cancel it."""
     return user.role == COORDINATOR or (user.role == POLICE and session.created_by_id == user.id)

@@ -35,12 +35,13 @@ def caseload_query(user: User, form: CaseloadForm, today) -> Select:
         query = query.where(Youth.status == status)
     elif status != "all":
         query = query.where(Youth.status.in_(codes.OPEN_STATUSES))
-    if form.program.data and form.program.data.isdigit():
-        query = query.where(Youth.current_program_id == int(form.program.data))
-    if form.municipality.data and form.municipality.data.isdigit():
-        query = query.where(Youth.municipality_id == int(form.municipality.data))
-    if form.worker.data and form.worker.data.isdigit():
-        query = query.where(Youth.assigned_worker_id == int(form.worker.data))
+    # The form was read by app.filters.filter_form: each value is a valid choice or None.
+    if form.program.data:
+        query = query.where(Youth.current_program_id == form.program.data)
+    if form.municipality.data:
+        query = query.where(Youth.municipality_id == form.municipality.data)
+    if form.worker.data:
+        query = query.where(Youth.assigned_worker_id == form.worker.data)
     if form.overdue.data:
         query = query.where(Youth.status.in_(codes.IN_PROGRAM), Youth.reassessment_due < today)
     if form.no_contact.data:

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.dates import local_today
+from app.filters import id_choice, no_control_characters
 from app.formtools import choices
 from app.youth import codes
 
@@ -156,12 +157,12 @@ class CaseloadForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or case code"), validators=[Optional(), Length(max=120)])
+    q = StringField(_l("Name or case code"), validators=[Optional(), Length(max=120), no_control_characters])
     status = SelectField(_l("Status"), choices=choices([("", _l("Open cases")), ("all", _l("All")),
                                                        *codes.STATUSES.items()]), validators=[Optional()])
-    program = SelectField(_l("Program"), validators=[Optional()])
-    municipality = SelectField(_l("Municipality"), validators=[Optional()])
-    worker = SelectField(_l("Social worker"), validators=[Optional()])
+    program = SelectField(_l("Program"), coerce=id_choice, validators=[Optional()])
+    municipality = SelectField(_l("Municipality"), coerce=id_choice, validators=[Optional()])
+    worker = SelectField(_l("Social worker"), coerce=id_choice, validators=[Optional()])
     overdue = BooleanField(_l("Reassessment overdue"))
     no_contact = BooleanField(_l("No contact in 30 days"))
     sort = SelectField(_l("Sort by"), choices=choices(SORTS.items()), validators=[Optional()])

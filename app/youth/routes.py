@@ -9,10 +9,11 @@ from app.accounts.models import User
 from app.accounts.roles import COORDINATOR, SOCIAL_WORKER
 from app.audit.service import hash_terms, record
 from app.extensions import db
+from app.filters import filter_form, page_number
 from app.formtools import data_choices
 from app.geo.models import Municipality
 from app.programs.models import Program
-from app.security.policy import requires, scope_municipality_ids, visible_municipalities
+from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_programs
 from app.youth import bp, codes
 from app.youth.caseload import caseload_query, count_of, page_rows
 from app.youth.forms import CaseloadForm, YouthForm
@@ -40,25 +41,23 @@ def team_workers(user: User) -> list[User]:
 
 def org_programs(user: User) -> list[Program]:
     return list(db.session.scalars(
-        select(Program).where(Program.organization_id == user.organization_id, Program.active.is_(True))
+        visible_programs(user).where(Program.active.is_(True))
         .order_by(Program.name)))
 
 
 @bp.route("/")
 @requires("cases.work")
 def caseload():
-    form = CaseloadForm(request.args)
-    form.program.choices = data_choices(((str(p.id), p.name) for p in org_programs(current_user)), first=("", _("All programs")))
-    form.municipality.choices = data_choices(
-        ((str(m.id), m.name) for m in db.session.scalars(visible_municipalities(current_user))),
-        first=("", _("All municipalities")))
-    form.worker.choices = data_choices(
-        ((str(u.id), u.username) for u in team_workers(current_user)), first=("", _("Everyone")))
-    form.validate()
+    form = filter_form(
+        CaseloadForm,
+        program=data_choices(((p.id, p.name) for p in org_programs(current_user)), first=("", _("All programs"))),
+        municipality=data_choices(((m.id, m.name) for m in db.session.scalars(visible_municipalities(current_user))),
+                                  first=("", _("All municipalities"))),
+        worker=data_choices(((u.id, u.username) for u in team_workers(current_user)), first=("", _("Everyone"))))
     day = today()
     query = caseload_query(current_user, form, day)
     per_page = current_app.config["PAGE_SIZE"]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = db.session.execute(page_rows(query, form.sort.data, per_page, (page - 1) * per_page)).all()
     total = rows[0].total if rows else (db.session.scalar(count_of(query)) if page > 1 else 0)
     used = [name for name, field in form._fields.items() if field.data and name != "q"]
