@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from app.formtools import choices
+from app.formtools import SendaForm, choices
 
 OUTCOMES = (("allowed", _l("Allowed")), ("denied", _l("Denied")), ("failed", _l("Failed")))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SendaForm):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
@@ -22,7 +21,7 @@ class AuditFilterForm(FlaskForm):
                           validators=[Optional()])
 
 
-class CaseHistoryForm(FlaskForm):
+class CaseHistoryForm(SendaForm):
     class Meta:
         csrf = False
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import Organization
 from app.audit.service import record
 from app.extensions import db
-from app.policing.importer import ImportFileError, error_text, estimate_rows, import_sessions
+from app.policing.importer import ImportFileError, error_text, estimate_rows, import_sessions, read_limits
 
 sessions_cli = AppGroup("sessions", help="Community-policing sessions.")
 
@@ -34,7 +34,7 @@ def import_command(file: Path, unit_name: str, locale: str | None) -> None:
             sys.exit(1)
         allowed = {m.id for m in unit.municipalities} or None
         try:
-            estimate = estimate_rows(file) or 0
+            estimate = estimate_rows(file, read_limits()) or 0
             with click.progressbar(length=2 * max(estimate, 1), label="Checking and importing rows",
                                    file=sys.stderr) as bar:
                 result = import_sessions(file, police_unit_id=unit.id, user_id=None,

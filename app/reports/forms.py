@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from app.formtools import choices
+from app.formtools import SendaForm, choices
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(SendaForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

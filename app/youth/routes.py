@@ -1,6 +1,6 @@
 """The caseload (a social worker's home) and registration of a new youth."""
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from app.formtools import data_choices
 from app.geo.models import Municipality
 from app.programs.models import Program
 from app.security.policy import requires, visible_municipalities
+from app.submissions import commit_once, replayed
 from app.youth import bp, codes
 from app.youth.caseload import caseload_query, count_of, page_rows
 from app.youth.forms import CaseloadForm, YouthForm
@@ -72,6 +73,8 @@ def caseload():
 
 def youth_form(youth: Youth | None = None) -> YouthForm:
     form = YouthForm(obj=youth)
+    if youth is not None:
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     if current_user.role == COORDINATOR:
@@ -103,6 +106,8 @@ def register():
     if request.method == "GET":
         form.assigned_worker_id.data = current_user.id
     matches = []
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         matches = possible_duplicates(current_user, form.given_names.data, form.family_name_1.data,
                                       form.family_name_2.data, form.birth_date.data, form.municipality_id.data)
@@ -117,7 +122,6 @@ def register():
             refresh_consent(youth, today())
             audit_case("youth.create", youth)
             record_not_duplicates(youth, [m.id for m in matches], current_user)
-            db.session.commit()
-            return redirect(url_for("youth.case", code=youth.case_code))
+            return commit_once(form, url_for("youth.case", code=youth.case_code))
         form.not_duplicate.errors = [_("Check the possible matches below before saving.")]
     return render_template("youth/register.html", form=form, matches=matches, today=today())
