@@ -62,8 +62,9 @@ def init_app(app: Flask) -> None:
     from app.reports.cli import reports_cli
     from app.screening.cli import instruments_cli
     from app.security.cli import keys_cli
+    from app.submissions import forms_cli
     from app.youth.cli import privacy_cli
 
     for group in (translate_cli, geo_cli, users_cli, demo_cli, audit_cli, keys_cli, instruments_cli, privacy_cli,
-                  sessions_cli, reports_cli, backup_cli):
+                  sessions_cli, reports_cli, backup_cli, forms_cli):
         app.cli.add_command(group)

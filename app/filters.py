@@ -8,7 +8,6 @@ filter and a translated message names it; an export with such a value does
 not run (it sends the user back to the list, which says why). Never a 500."""
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TypeVar
@@ -23,10 +22,10 @@ from wtforms import DateField
 from wtforms.validators import ValidationError
 
 from app.dates import add_months, local_today
+from app.formtools import FIRST_DATE  # no data of the program is older (the forms' and importer's rule too)
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer: every id column
 MAX_PAGE = 10_000  # far beyond any list; its offset stays a small number
-FIRST_DAY = date(2000, 1, 1)  # no data of the program is older
 FUTURE_YEARS = 10  # planned sessions, reporting periods: never further
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # geography codes, case codes, choice codes
 
@@ -66,7 +65,7 @@ def parse_page(text: str | None) -> int | None:
 
 
 def in_range(day: date | None) -> date | None:
-    return day if day is not None and FIRST_DAY <= day <= last_day() else None
+    return day if day is not None and FIRST_DATE <= day <= last_day() else None
 
 
 def parse_date(text: str | None) -> date | None:
@@ -87,11 +86,11 @@ def parse_month(text: str | None) -> date | None:
         first = datetime.strptime(text, "%Y-%m").date()
     except ValueError:
         return None
-    return first if FIRST_DAY <= first <= last_day() else None
+    return first if FIRST_DATE <= first <= last_day() else None
 
 
 def parse_year(text: str | None) -> int | None:
-    return parse_int(text, FIRST_DAY.year, last_day().year) if text and len(text) == 4 else None
+    return parse_int(text, FIRST_DATE.year, last_day().year) if text and len(text) == 4 else None
 
 
 def parse_quarter(text: str | None) -> tuple[int, int] | None:
@@ -108,11 +107,6 @@ def parse_choice(text: str | None, allowed: Iterable[str]) -> str | None:
 def parse_code(text: str | None, max_length: int = 40) -> str | None:
     """A code: letters, digits, dots, dashes and underscores (SV-SS, GT-01-0101, social_worker)."""
     return text if text and len(text) <= max_length and CODE.fullmatch(text) else None
-
-
-def plain_text(text: str | None) -> bool:
-    """True when the text has no control character (NUL, escape, DEL...) nor lone surrogate."""
-    return not any(unicodedata.category(c) in ("Cc", "Cs") for c in text or "")
 
 
 # WTForms pieces for the filter forms (GET forms bound to the query string).
@@ -134,12 +128,7 @@ def date_in_range(form, field) -> None:
     """Validator for a filter date: from 2000-01-01 to ten years from today."""
     if field.data is not None and in_range(field.data) is None:
         raise ValidationError(_("Enter a date from %(first)s to %(last)s.",
-                                first=format_date(FIRST_DAY), last=format_date(last_day())))
-
-
-def no_control_characters(form, field) -> None:
-    if not plain_text(field.data if isinstance(field.data, str) else None):
-        raise ValidationError(_("Remove the control characters."))
+                                first=format_date(FIRST_DATE), last=format_date(last_day())))
 
 
 def code_text(form, field) -> None:

@@ -18,6 +18,7 @@ from app.geo.models import Municipality
 from app.policing.cli import sessions_cli
 from app.policing.importer import (
     ImportFileError,
+    ReadCount,
     error_text,
     estimate_rows,
     import_sessions,
@@ -25,6 +26,7 @@ from app.policing.importer import (
     template_xlsx,
 )
 from app.policing.models import PolicingSession
+from tests.conftest import login, post_form
 
 UNIT = "PNC Policía Comunitaria San Salvador"
 ES = {"date": "fecha", "time": "hora", "municipality": "municipio", "community": "comunidad", "venue": "lugar",
@@ -343,3 +345,149 @@ def test_cli_with_a_bad_row_exits_1_and_changes_nothing(app, runner, tmp_path):
     with app.app_context():
         assert count() == before
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sessions.import")) is None
+
+
+# --- bounded reading: empty rows and cells count ----------------------------------
+
+SHEET_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+    'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+    'worksheet+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="sesiones" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+
+
+def inline_row(number: int, values: list[str]) -> str:
+    cells = "".join(f'<c r="{fmt_column(i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+                    for i, v in enumerate(values) if v != "")
+    return f'<row r="{number}">{cells}</row>'
+
+
+def fmt_column(index: int) -> str:
+    from app.policing.import_format import column_letter
+
+    return column_letter(index)
+
+
+def hand_made_xlsx(path, rows: list[str], dimension: str | None = None, empty_rows: int = 0, empty_row: str = "<row/>"):
+    """An XLSX file written by hand: ``rows`` (XML), then ``empty_rows`` copies
+    of ``empty_row``, streamed into the archive (the file stays small)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in SHEET_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main">')
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(("<sheetData>" + "".join(rows)).encode())
+            chunk = empty_row.encode() * 100_000
+            for _ in range(empty_rows // 100_000):
+                sheet.write(chunk)
+            sheet.write(empty_row.encode() * (empty_rows % 100_000))
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+HEADER_ROW = inline_row(1, ["fecha", "municipio", "lugar", "tipo"])
+THREE_MILLION = 3_000_000
+
+
+def refused(path, **kwargs) -> tuple[str, ReadCount]:
+    read = ReadCount()
+    before = count()
+    with pytest.raises(ImportFileError) as raised:
+        run(path, read_count=read, **kwargs)
+    assert count() == before  # all or nothing
+    return raised.value.code, read
+
+
+def test_a_sheet_declaring_three_million_rows_is_refused_before_reading_one(app, ctx, tmp_path):
+    path = hand_made_xlsx(tmp_path / "empty.xlsx", [HEADER_ROW], dimension="A1:J3000000", empty_rows=THREE_MILLION)
+    assert path.stat().st_size < 100_000
+    code, count = refused(path)
+    assert code == "too_many_rows"
+    assert count.rows == 0  # the declared size was enough
+    with force_locale("es_SV"):
+        assert error_text(ImportFileError(code, max=500_000)) == "el archivo tiene más de 500,000 filas"
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:D1"])  # no size declared, or a size that lies
+def test_three_million_empty_rows_count_and_the_reader_stops_at_the_limit(app, ctx, tmp_path, dimension):
+    app.config["SESSIONS_IMPORT_MAX_ROWS"] = 1000
+    path = hand_made_xlsx(tmp_path / "empty.xlsx", [HEADER_ROW], dimension=dimension, empty_rows=THREE_MILLION)
+    code, count = refused(path)
+    assert code == "too_many_rows"
+    assert count.rows <= 1002  # the header, the limit, and the row that went past it
+
+
+def test_a_row_number_far_away_counts_the_empty_rows_before_it(app, ctx, tmp_path):
+    app.config["SESSIONS_IMPORT_MAX_ROWS"] = 1000
+    far = inline_row(1_048_576, ["2025-03-16", "SV-SS-002", "cancha", "otro"])
+    code, count = refused(hand_made_xlsx(tmp_path / "far.xlsx", [HEADER_ROW, far]))
+    assert code == "too_many_rows" and count.rows <= 1_048_576
+
+
+def test_wide_rows_count_their_empty_cells(app, ctx, tmp_path):
+    app.config["SESSIONS_IMPORT_MAX_ROWS"] = 1000  # 32,032 cells at most
+    code, count = refused(hand_made_xlsx(tmp_path / "wide.xlsx", [HEADER_ROW], empty_rows=100,
+                                         empty_row='<row><c r="XFD1"/></row>'))
+    assert code == "too_many_cells" and count.cells <= 32_032 + 16_384  # the limit, and the row that went past it
+    # one row of a million cells: refused as the scan reaches the limit, before openpyxl builds the row
+    code, count = refused(hand_made_xlsx(tmp_path / "long.xlsx", [HEADER_ROW + "<row>" + "<c/>" * 1_000_000 + "</row>"]))
+    assert code == "too_many_cells" and count.cells <= 32_032 + 1
+    with force_locale("en"):
+        assert error_text(ImportFileError(code, max=32_032)) == "the file has more than 32,032 cells, empty ones included"
+
+
+def test_a_sheet_past_its_declared_size_is_read_whole(ctx, tmp_path):
+    """openpyxl stops at the declared size: the importer reads what the sheet holds."""
+    rows = [HEADER_ROW, inline_row(2, ["2025-03-16", "SV-SS-002", "cancha", "otro"]),
+            inline_row(3, ["2025-03-17", "SV-SS-002", "cancha", "otro"])]
+    result = run(hand_made_xlsx(tmp_path / "lying.xlsx", rows, dimension="A1:D2"))
+    assert (result.rows, result.inserted) == (2, 2)
+
+
+def test_an_xlsx_too_large_once_uncompressed_is_refused(app, ctx, tmp_path):
+    app.config["SESSIONS_IMPORT_MAX_UNPACKED_BYTES"] = 1024 * 1024
+    code, count = refused(hand_made_xlsx(tmp_path / "big.xlsx", [HEADER_ROW], empty_rows=300_000))
+    assert code == "unpacked_too_large" and count.rows == 0
+    with force_locale("es"):
+        assert error_text(ImportFileError(code, max=1)) == "la hoja de cálculo ocupa más de 1 MB descomprimida"
+
+
+def test_csv_blank_lines_and_separators_count(app, ctx, tmp_path):
+    app.config["SESSIONS_IMPORT_MAX_ROWS"] = 1000
+    blank = tmp_path / "blank.csv"
+    blank.write_text("fecha,municipio,lugar,tipo\n" + "\n" * THREE_MILLION, encoding="utf-8")
+    code, count = refused(blank)
+    assert code == "too_many_rows" and count.rows <= 1002
+    commas = tmp_path / "commas.csv"
+    commas.write_text("fecha,municipio,lugar,tipo\n" + "," * 1_000_000 + "\n", encoding="utf-8")
+    code, count = refused(commas)
+    assert code == "too_many_cells" and count.cells <= 1_000_005  # counted before the csv module splits the line
+
+
+def test_the_web_form_refuses_a_file_of_empty_rows_with_a_translated_message(app, client, tmp_path):
+    path = hand_made_xlsx(tmp_path / "empty.xlsx", [HEADER_ROW], dimension="A1:J3000000", empty_rows=THREE_MILLION)
+    login(client, "police.sv")
+    with app.app_context():
+        before = count()
+        unit = unit_id()
+    response = post_form(client, "/sessions/import", {"police_unit_id": str(unit),
+                                                      "file": (io.BytesIO(path.read_bytes()), "sesiones.xlsx")})
+    assert response.status_code == 200
+    assert "el archivo tiene más de 500,000 filas" in response.get_data(as_text=True)  # as El Salvador writes it
+    with app.app_context():
+        assert count() == before

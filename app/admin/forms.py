@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,14 +12,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
-from app.filters import no_control_characters
-from app.formtools import choices
+from app.formtools import SendaForm, choices
 
 # Each language named in itself, and marked as such for screen readers.
 LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in (("es", "Español"), ("en", "English"))]
 
 
-class UserForm(FlaskForm):
+class UserForm(SendaForm):
     version = HiddenField()
     username = StringField(
         _l("Username"),
@@ -54,11 +52,11 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SendaForm):
     submit = SubmitField(_l("Issue a temporary password"))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(SendaForm):
     version = HiddenField()
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=160)])
     kind = SelectField(_l("Kind"), choices=choices(ORG_KIND_LABELS.items()))
@@ -72,10 +70,10 @@ class OrganizationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(SendaForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Username"), validators=[Optional(), Length(max=60), no_control_characters])
+    q = StringField(_l("Username"), validators=[Optional(), Length(max=60)])
     role = SelectField(_l("Role"), choices=choices([("", _l("All roles")), *ROLE_LABELS.items()]),
                        validators=[Optional()])

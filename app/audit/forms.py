@@ -1,29 +1,28 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from app.filters import FilterDateField, code_text, no_control_characters
-from app.formtools import choices
+from app.filters import FilterDateField, code_text
+from app.formtools import SendaForm, choices
 
 OUTCOMES = (("allowed", _l("Allowed")), ("denied", _l("Denied")), ("failed", _l("Failed")))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SendaForm):
     class Meta:
         csrf = False  # a GET filter: changes nothing
 
     start = FilterDateField(_l("From"), validators=[Optional()])
     end = FilterDateField(_l("To"), validators=[Optional()])
-    username = StringField(_l("User"), validators=[Optional(), Length(max=60), no_control_characters])
+    username = StringField(_l("User"), validators=[Optional(), Length(max=60)])
     action = SelectField(_l("Action"), validators=[Optional()])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), no_control_characters])
-    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64), no_control_characters])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(_l("Outcome"), choices=choices([("", _l("Any outcome")), *OUTCOMES]),
                           validators=[Optional()])
 
 
-class CaseHistoryForm(FlaskForm):
+class CaseHistoryForm(SendaForm):
     class Meta:
         csrf = False
 

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,14 +10,19 @@ from app.extensions import db
 from app.formtools import choices, stale
 from app.screening.models import Screening
 from app.security.policy import requires
+from app.submissions import commit_once, replayed
 from app.youth import codes
 from app.youth.access import get_youth_or_404
 from app.youth.models import Youth
 from app.youth.services import audit_case, change_status, today
 
 
+def casework_url(youth: Youth, anchor: str) -> str:
+    return url_for("youth.casework", code=youth.case_code) + anchor
+
+
 def back(youth: Youth, anchor: str):
-    return redirect(url_for("youth.casework", code=youth.case_code) + anchor)
+    return redirect(casework_url(youth, anchor))
 
 
 @bp.route("/<code>/goals/new", methods=["GET", "POST"], defaults={"goal_id": None})
@@ -32,8 +37,12 @@ def goal(code: str, goal_id: int | None):
             abort(404)
     form = GoalForm(obj=item)
     conflict = None
+    if item:
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     if request.method == "GET" and item:
         form.version.data = str(item.version)
+    if item is None and (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         if item and stale(item, form.version.data):
             conflict = [(_("Goal"), item.description), (_("Status"), str(GOAL_STATUSES[item.status]))]
@@ -45,6 +54,8 @@ def goal(code: str, goal_id: int | None):
             db.session.add(item)
             db.session.flush()
             audit_case("goal.create" if created else "goal.update", youth, detail=f"goal={item.id}")
+            if created:
+                return commit_once(form, casework_url(youth, "#goals"))
             db.session.commit()
             return back(youth, "#goals")
     return render_template("casework/goal.html", youth=youth, form=form, goal=item, conflict=conflict)
@@ -55,6 +66,8 @@ def goal(code: str, goal_id: int | None):
 def contact(code: str):
     youth = get_youth_or_404(code)
     form = ContactForm(contact_on=today())
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         item = ServiceContact(youth_id=youth.id, kind=form.kind.data, contact_on=form.contact_on.data,
                               minutes=form.minutes.data, worker_id=current_user.id)
@@ -66,9 +79,7 @@ def contact(code: str):
         if youth.status == codes.ENROLLED:
             change_status(youth, codes.ACTIVE, current_user, item.contact_on, manual=False)
         audit_case("contact.create", youth, detail=f"contact={item.id}")
-        db.session.commit()
-        flash(_("Contact recorded."), "success")
-        return back(youth, "#contacts")
+        return commit_once(form, casework_url(youth, "#contacts"), _("Contact recorded."))
     return render_template("casework/contact.html", youth=youth, form=form)
 
 
@@ -77,15 +88,15 @@ def contact(code: str):
 def note(code: str):
     youth = get_youth_or_404(code)
     form = NoteForm()
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         item = CaseNote(youth_id=youth.id, author_id=current_user.id, sensitive=form.sensitive.data)
         item.body = form.body.data.strip()
         db.session.add(item)
         db.session.flush()
         audit_case("note.create", youth, detail=f"note={item.id};sensitive={int(item.sensitive)}")
-        db.session.commit()
-        flash(_("Note added."), "success")
-        return back(youth, "#notes")
+        return commit_once(form, casework_url(youth, "#notes"), _("Note added."))
     return render_template("casework/note.html", youth=youth, form=form)
 
 
@@ -97,6 +108,8 @@ def followup(code: str):
     screenings = db.session.scalars(select(Screening).where(Screening.youth_id == youth.id)
                                     .order_by(Screening.screened_on.desc())).all()
     form.screening_id.choices = choices([(0, _("None")), *((s.id, s.screened_on.isoformat()) for s in screenings)])
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         item = FollowUp(youth_id=youth.id, followup_on=form.followup_on.data, in_school=form.in_school.data,
                         working=form.working.data, new_justice_contact=form.new_justice_contact.data,
@@ -105,7 +118,5 @@ def followup(code: str):
         db.session.add(item)
         db.session.flush()
         audit_case("followup.create", youth, detail=f"followup={item.id}")
-        db.session.commit()
-        flash(_("Follow-up recorded."), "success")
-        return back(youth, "#followups")
+        return commit_once(form, casework_url(youth, "#followups"), _("Follow-up recorded."))
     return render_template("casework/followup.html", youth=youth, form=form)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.accounts.models import Organization
 from app.audit.service import record
 from app.extensions import db
-from app.policing.importer import ImportFileError, error_text, estimate_rows, import_sessions
+from app.i18n import formatting_locale
+from app.policing.importer import ImportFileError, error_text, estimate_rows, import_sessions, read_limits
 
 sessions_cli = AppGroup("sessions", help="Community-policing sessions.")
 
@@ -27,14 +28,15 @@ def import_command(file: Path, unit_name: str, locale: str | None) -> None:
     """Import the sessions of a CSV or XLSX FILE: every row is checked first,
     and a file with any bad row changes nothing. Rows imported before are
     skipped. Municipalities are limited to those the unit serves, if any."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        unit = db.session.scalar(select(Organization).where(Organization.name == unit_name))
-        if unit is None or unit.kind != "police_unit":
-            click.echo(f"No police unit is named {unit_name!r}; nothing was changed.", err=True)
-            sys.exit(1)
+    unit = db.session.scalar(select(Organization).where(Organization.name == unit_name))
+    if unit is None or unit.kind != "police_unit":
+        click.echo(f"No police unit is named {unit_name!r}; nothing was changed.", err=True)
+        sys.exit(1)
+    # Numbers in the messages as the unit's country writes them (500,000 in El Salvador).
+    with force_locale(formatting_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"], unit.country_code)):
         allowed = {m.id for m in unit.municipalities} or None
         try:
-            estimate = estimate_rows(file) or 0
+            estimate = estimate_rows(file, read_limits()) or 0
             with click.progressbar(length=2 * max(estimate, 1), label="Checking and importing rows",
                                    file=sys.stderr) as bar:
                 result = import_sessions(file, police_unit_id=unit.id, user_id=None,

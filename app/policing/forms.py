@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -14,16 +13,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.filters import FilterDateField, id_choice
-from app.formtools import choices
+from app.formtools import OnceForm, SendaForm, choices, past_event_date, planned_date
 from app.policing import codes
 
 COUNT = [Optional(), NumberRange(0, 100000, _l("Enter a whole number from 0."))]
 SHORT = Length(max=160, message=_l("Use at most %(max)d characters."))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OnceForm):
     version = HiddenField()
-    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a valid date."))])
+    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a valid date.")), past_event_date])
     held_time = TimeField(_l("Time"), validators=[InputRequired(_l("Enter a valid time."))])
     municipality_id = SelectField(_l("Municipality"), coerce=int)
     community = StringField(_l("Community"), validators=[Optional(), SHORT])
@@ -77,20 +76,20 @@ class SessionForm(FlaskForm):
         return valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(SendaForm):
     version = HiddenField()
     reason = TextAreaField(_l("Reason for cancelling"), validators=[
         DataRequired(_l("Give the reason.")), Length(max=300, message=_l("Use at most %(max)d characters."))])
     submit = SubmitField(_l("Cancel the session"))
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(SendaForm):
     code = StringField(_l("Case code of an enrolled youth"), validators=[DataRequired(_l("Enter a case code.")),
                                                                          Length(max=20)])
     submit = SubmitField(_l("Link"))
 
 
-class CohortForm(FlaskForm):
+class CohortForm(OnceForm):
     version = HiddenField()
     school_name = StringField(_l("School name"), validators=[DataRequired(_l("Enter the school's name.")), SHORT])
     class_name = StringField(_l("Class (grade and section)"), validators=[DataRequired(_l("Enter the class.")),
@@ -98,8 +97,8 @@ class CohortForm(FlaskForm):
     municipality_id = SelectField(_l("Municipality"), coerce=int)
     curriculum = SelectField(_l("G.R.E.A.T. curriculum"), choices=choices(codes.CURRICULA.items()))
     police_unit_id = SelectField(_l("Police unit"), coerce=int)
-    started_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a valid date."))])
-    graduated_on = DateField(_l("Graduation date (optional)"), validators=[Optional()])
+    started_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a valid date.")), planned_date])
+    graduated_on = DateField(_l("Graduation date (optional)"), validators=[Optional(), past_event_date])
     submit = SubmitField(_l("Save class"))
 
     def validate_graduated_on(self, field):
@@ -107,7 +106,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The graduation date must be after the start date."))
 
 
-class SessionFilterForm(FlaskForm):
+class SessionFilterForm(SendaForm):
     class Meta:
         csrf = False
 

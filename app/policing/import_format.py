@@ -13,8 +13,10 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.parsers import expat
 
 from flask_babel import force_locale, format_decimal, gettext
 
@@ -55,6 +57,8 @@ FILE_MESSAGES = {
     "not_utf8": N_("the file is not UTF-8 text: save it as “CSV UTF-8”"),
     "too_large": N_("the file is larger than %(max)d MB"),
     "too_many_rows": N_("the file has more than %(max)s rows"),
+    "too_many_cells": N_("the file has more than %(max)s cells, empty ones included"),
+    "unpacked_too_large": N_("the spreadsheet is larger than %(max)d MB once uncompressed"),
     "bad_csv": N_("the CSV file cannot be read: %(reason)s"),
     "empty": N_("the file is empty"),
     "no_rows": N_("the file has no session rows"),
@@ -180,27 +184,95 @@ def file_type(path: Path) -> str:
     return "csv"
 
 
+# Every reading is bounded, whatever the file holds: a row counts whether it is
+# empty or not (a spreadsheet may declare, or hold, millions of empty rows),
+# and so does every cell up to a row's last one.
+CELLS_PER_ROW = 32  # the columns of the template and some room
+DEFAULT_MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts of an XLSX file, uncompressed
+MAX_COLUMNS = 16_384  # the widest row a spreadsheet can have (column XFD)
+ELEMENTS_PER_CELL = 4  # XML elements per cell counted in an XLSX file: <c><v>, <c><is><t>, a shared <si><t>...
+DEFAULT_SCAN_ROWS = 500_000  # for estimate_rows, called without the importer's limits
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    rows: int  # rows after the header
+    cells: int  # cells of every row, the header's included
+    unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+
+
+@dataclass
+class ReadCount:
+    """How far the reader went in a file: rows (the header included) and
+    cells, empty or not; past the limits by one row at most."""
+
+    rows: int = 0
+    cells: int = 0
+
+    def add(self, rows: int, cells: int) -> None:
+        self.rows, self.cells = max(self.rows, rows), max(self.cells, cells)
+
+
 @contextmanager
-def open_rows(path: Path) -> Iterator[Iterator[tuple[int, list]]]:
+def open_rows(path: Path, limits: ReadLimits, count: ReadCount | None = None) -> Iterator[Iterator[tuple[int, list]]]:
     """Yields an iterator of (row number, cell values), the header being row 1.
-    The file is streamed: only one row is in memory at a time."""
+    The file is streamed: only one row is in memory at a time. A file with
+    more rows or cells than ``limits`` raises ImportFileError when the reader
+    reaches the limit (before reading anything, when an XLSX sheet declares
+    its size)."""
+    count = count if count is not None else ReadCount()
     if file_type(path) == "xlsx":
-        with _xlsx_rows(path) as rows:
-            yield rows
+        with _xlsx_rows(path, limits, count) as rows:
+            yield _bounded(rows, limits, count)
     else:
         with open(path, encoding="utf-8-sig", newline="") as text:
-            rows = _csv_rows(text)
+            rows = _csv_rows(text, limits, count)
             try:
-                yield rows
+                yield _bounded(rows, limits, count)
             finally:
                 rows.close()
 
 
-def _csv_rows(text: io.TextIOWrapper) -> Iterator[tuple[int, list]]:
+def _over(limits: ReadLimits, rows: int, cells: int) -> None:
+    if rows > limits.rows + 1:
+        raise ImportFileError("too_many_rows", max=limits.rows)
+    if cells > limits.cells:
+        raise ImportFileError("too_many_cells", max=limits.cells)
+
+
+def _bounded(lines: Iterator[tuple[int, list]], limits: ReadLimits, count: ReadCount) -> Iterator[tuple[int, list]]:
+    """The rows as read, each counted, blank or not."""
+    rows = cells = 0
+    max_rows, max_cells = limits.rows + 1, limits.cells
+    try:
+        for line, values in lines:
+            rows += 1
+            cells += len(values)
+            if rows > max_rows or cells > max_cells:
+                _over(limits, rows, cells)
+            yield line, values
+    finally:
+        count.add(rows, cells)
+
+
+def _csv_rows(text: io.TextIOWrapper, limits: ReadLimits, count: ReadCount) -> Iterator[tuple[int, list]]:
     try:
         first = text.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        yield from enumerate(csv.reader(itertools.chain([first], text), delimiter=delimiter), start=1)
+        cells = 0
+
+        def lines() -> Iterator[str]:  # cells counted before the csv module makes them
+            nonlocal cells
+            try:
+                for line in itertools.chain([first], text):
+                    cells += line.count(delimiter) + 1
+                    if cells > limits.cells:
+                        raise ImportFileError("too_many_cells", max=limits.cells)
+                    yield line
+            finally:
+                count.add(0, cells)
+
+        yield from enumerate(csv.reader(lines(), delimiter=delimiter), start=1)
     except UnicodeDecodeError:
         raise ImportFileError("not_utf8") from None
     except csv.Error as exc:
@@ -208,12 +280,15 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[tuple[int, list]]:
 
 
 @contextmanager
-def _workbook(path: Path):
-    """The workbook, read-only. Opened from a file object: openpyxl would
-    otherwise refuse a path whose name does not end in .xlsx."""
+def _workbook(path: Path, limits: ReadLimits | None = None, count: ReadCount | None = None):
+    """The workbook, read-only, once ``scan_xlsx`` found it within ``limits``.
+    Opened from a file object: openpyxl would otherwise refuse a path whose
+    name does not end in .xlsx."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    scan_xlsx(path, limits or ReadLimits(rows=DEFAULT_SCAN_ROWS, cells=DEFAULT_SCAN_ROWS * CELLS_PER_ROW),
+              count if count is not None else ReadCount())
     with open(path, "rb") as fh:
         try:
             with warnings.catch_warnings():
@@ -229,10 +304,107 @@ def _workbook(path: Path):
             workbook.close()
 
 
+_CELL_COLUMN = re.compile(r"[A-Za-z]{1,3}")
+_DIMENSION = re.compile(r"[A-Za-z]{1,3}\d+:([A-Za-z]{1,3})(\d+)")
+
+
+def _column_index(ref: str | None, previous: int) -> int:
+    """1 for A, 27 for AA: the column of a cell reference such as "AA7"; the
+    next column when the cell has no reference (as openpyxl reads it)."""
+    match = _CELL_COLUMN.match(ref or "")
+    if not match:
+        return previous + 1
+    index = 0
+    for letter in match[0].upper():
+        index = index * 26 + ord(letter) - 64
+    return index
+
+
+class _Scan:
+    """Counts, across the XML parts of an XLSX file, what openpyxl would make
+    of them: rows (a missing row is an empty one), cells (a row has every
+    cell up to its last one) and XML elements; raises ImportFileError as soon
+    as one is beyond ``limits``. Keeps nothing but the counts."""
+
+    def __init__(self, limits: ReadLimits, count: ReadCount):
+        self.limits, self.count = limits, count
+        self.max_elements = limits.cells * ELEMENTS_PER_CELL + 10_000  # styles, relationships...
+        self.rows = self.cells = self.elements = 0
+
+    def part(self, source) -> None:
+        """One part (a worksheet, shared strings, styles...)."""
+        first_row, row_width, column = self.rows, 0, 0
+
+        def start(name: str, attrs: dict) -> None:
+            nonlocal row_width, column
+            self.elements += 1
+            if self.elements > self.max_elements:
+                raise ImportFileError("too_many_cells", max=self.limits.cells)
+            name = name.rpartition(":")[2]
+            if name == "c":
+                column = _column_index(attrs.get("r"), column)
+                if column > MAX_COLUMNS:
+                    raise ImportFileError("too_many_cells", max=self.limits.cells)
+                row_width = max(row_width, column)
+                if self.cells + row_width > self.limits.cells:
+                    raise ImportFileError("too_many_cells", max=self.limits.cells)
+            elif name == "row":
+                self.cells += row_width  # the row before
+                reference = attrs.get("r", "")
+                self.rows = first_row + int(reference) if reference.isdigit() else self.rows + 1
+                row_width = column = 0
+                self.check()
+            elif name == "dimension":  # the size the sheet declares: refused before its rows are read
+                match = _DIMENSION.fullmatch(attrs.get("ref", ""))
+                if match:
+                    rows, columns = int(match[2]), _column_index(match[1], 0)
+                    _over(self.limits, first_row + rows, self.cells + rows * columns)
+
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = start
+        try:
+            parser.ParseFile(source)
+        except expat.ExpatError:
+            return  # not XML: openpyxl does not read it either, or refuses the file
+        finally:
+            self.cells += row_width
+            self.count.add(self.rows, self.cells)
+        self.check()
+
+    def check(self) -> None:
+        self.count.add(self.rows, self.cells)
+        _over(self.limits, self.rows, self.cells)
+
+
+def scan_xlsx(path: Path, limits: ReadLimits, count: ReadCount) -> None:
+    """Refuses an XLSX file beyond ``limits`` before openpyxl reads any of it:
+    openpyxl reads some parts whole, goes through a whole worksheet when it
+    declares no size, builds each row whole and pads it to the declared width.
+    First the uncompressed size the archive declares (Python's zipfile never
+    inflates a part beyond it), then the rows, cells and elements of every
+    part, all parts together."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > limits.unpacked_bytes:
+                raise ImportFileError("unpacked_too_large", max=limits.unpacked_bytes // (1024 * 1024))
+            scan = _Scan(limits, count)
+            for info in infos:
+                if not info.is_dir():
+                    with archive.open(info) as source:
+                        scan.part(source)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        raise ImportFileError("unsupported_type") from None
+
+
 @contextmanager
-def _xlsx_rows(path: Path) -> Iterator[Iterator[tuple[int, list]]]:
-    with _workbook(path) as workbook:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+def _xlsx_rows(path: Path, limits: ReadLimits, count: ReadCount) -> Iterator[Iterator[tuple[int, list]]]:
+    with _workbook(path, limits, count) as workbook:
+        sheet = workbook.worksheets[0]
+        # Read what the sheet holds, not what it declares: openpyxl would pad every row to the
+        # declared width, and drop the rows past the declared height.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
         yield ((number, list(values)) for number, values in enumerate(rows, start=1))
 
 
@@ -247,10 +419,10 @@ def data_rows(lines: Iterator[tuple[int, list]], read_header: Callable[[list], N
             yield line, values
 
 
-def estimate_rows(path: Path) -> int | None:
+def estimate_rows(path: Path, limits: ReadLimits | None = None) -> int | None:
     """About how many data rows the file has (for a progress bar)."""
     if file_type(path) == "xlsx":
-        with _workbook(path) as workbook:
+        with _workbook(path, limits) as workbook:
             rows = workbook.worksheets[0].max_row
         return None if rows is None else max(rows - 1, 0)
     lines = 0

@@ -29,23 +29,31 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.dates import local_today
 from app.extensions import db
+from app.formtools import FIRST_DATE
 from app.geo.models import Municipality
 from app.policing import import_format as fmt
 from app.policing.codes import AGE_COUNTS, CURRICULA, KINDS, LESSONS, SEX_COUNTS, VENUES
-from app.policing.import_format import ImportFileError, cell_text, estimate_rows, template_csv, template_xlsx
+from app.policing.import_format import (
+    ImportFileError,
+    ReadCount,
+    ReadLimits,
+    cell_text,
+    estimate_rows,
+    template_csv,
+    template_xlsx,
+)
 from app.policing.models import PolicingSession
 from app.reports.tracking import touch
 from app.security.crypto import associated_data, keyset, new_row_uid, normalize, seal
 
-__all__ = ["ImportFileError", "ImportResult", "RowError", "error_text", "estimate_rows", "import_sessions",
-           "template_csv", "template_xlsx"]
+__all__ = ["ImportFileError", "ImportResult", "ReadCount", "RowError", "error_text", "estimate_rows",
+           "import_sessions", "read_limits", "template_csv", "template_xlsx"]
 
 COUNTS = SEX_COUNTS + AGE_COUNTS
 MAX_COUNT = 100_000
 MAX_ERRORS = 500
 CACHE_SIZE = 10_000
 BATCH = 1000
-FIRST_DATE = date(2000, 1, 1)
 MAX_LENGTH = {"community": 120, "school": 160, "topic": 200, "notes": 2000}
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_ROWS = 500_000
@@ -301,6 +309,18 @@ class _Inserter:
         return len(db.session.execute(self.statement, params).all())
 
 
+def read_limits() -> ReadLimits:
+    """How much of a file the importer reads at most (rows and cells, empty
+    ones included; an XLSX file's uncompressed size), from the configuration:
+    SESSIONS_IMPORT_MAX_ROWS, SESSIONS_IMPORT_MAX_CELLS (by default
+    ``CELLS_PER_ROW`` per row) and SESSIONS_IMPORT_MAX_UNPACKED_BYTES."""
+    config = current_app.config
+    max_rows = config.get("SESSIONS_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return ReadLimits(rows=max_rows,
+                      cells=config.get("SESSIONS_IMPORT_MAX_CELLS", (max_rows + 1) * fmt.CELLS_PER_ROW),
+                      unpacked_bytes=config.get("SESSIONS_IMPORT_MAX_UNPACKED_BYTES", fmt.DEFAULT_MAX_UNPACKED_BYTES))
+
+
 def import_sessions(
     path: str | Path,
     *,
@@ -310,21 +330,26 @@ def import_sessions(
     progress: Callable[[int], None] | None = None,
     max_bytes: int | None = None,
     country_code: str | None = None,
+    read_count: ReadCount | None = None,
 ) -> ImportResult:
     """Validate the whole file, then insert every row, or nothing when a row
     fails. ``progress`` is called with the number of rows just read, in both
     passes (a valid file reports twice its number of rows). No row may be
-    dated after today in ``country_code``, or where the signed-in user is."""
+    dated after today in ``country_code``, or where the signed-in user is. A
+    file with more rows or cells than ``read_limits()``, empty ones included,
+    is refused when the reader reaches the limit; ``read_count``, when given,
+    tells how far it went."""
     path = Path(path)
     config = current_app.config
     max_bytes = max_bytes or config.get("SESSIONS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    max_rows = config.get("SESSIONS_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    limits = read_limits()
+    max_rows = limits.rows
     if path.stat().st_size > max_bytes:
         raise ImportFileError("too_large", max=max_bytes // (1024 * 1024))
     checker = _Checker(allowed_municipality_ids, country_code)
     rows = error_count = 0
     errors: list[RowError] = []
-    with fmt.open_rows(path) as lines:
+    with fmt.open_rows(path, limits, read_count) as lines:
         for line, values in fmt.data_rows(lines, checker.read_header):
             rows += 1
             if rows > max_rows:
@@ -347,7 +372,7 @@ def import_sessions(
              "cancel_reason": None, "created_by_id": user_id, "created_at": now, "version": 1}
     inserted = seen = 0
     batch: list[dict] = []
-    with fmt.open_rows(path) as lines:
+    with fmt.open_rows(path, limits, read_count) as lines:
         for line, values in fmt.data_rows(lines, checker.read_header):
             row, row_errors = checker.check(line, values)
             seen += 1

@@ -16,7 +16,7 @@ from app.audit.service import deny_out_of_scope, record
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
-from app.filters import FIRST_DAY, back_to_list, filter_form, last_day, month_arg, page_number
+from app.filters import FIRST_DATE, back_to_list, filter_form, last_day, month_arg, page_number
 from app.formtools import data_choices, stale
 from app.policing import bp, codes
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
@@ -40,6 +40,7 @@ from app.security.policy import (
     visible_sessions,
     visible_youth,
 )
+from app.submissions import commit_once, replayed
 from app.youth import codes as youth_codes
 from app.youth.models import Youth
 from app.youth.services import audit_case
@@ -131,7 +132,7 @@ def calendar():
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     return render_template("policing/calendar.html", first=first, weeks=weeks, by_day=by_day,
-                           previous=previous.strftime("%Y-%m") if previous >= FIRST_DAY else None,
+                           previous=previous.strftime("%Y-%m") if previous >= FIRST_DATE else None,
                            following=following.strftime("%Y-%m") if following <= last_day() else None)
 
 
@@ -152,6 +153,8 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
         GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
         .order_by(GreatCohort.school_name))
     form.cohort_id.choices = data_choices(((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts), first=(0, _("None")))
+    if item is not None:
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     if item is None and request.method == "GET":
         form.police_unit_id.data = current_user.organization_id
         form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
@@ -192,15 +195,15 @@ def new():
     if request.method == "GET":
         now = local_now()
         form.held_on.data, form.held_time.data = now.date(), now.time().replace(second=0, microsecond=0)
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         item = PolicingSession(created_by_id=current_user.id, status="held")
         fill_session(item, form)
         db.session.add(item)
         db.session.flush()
         record("session.create", object_type="policing_session", object_id=item.id, detail=f"kind={item.kind}")
-        db.session.commit()
-        flash(_("Session recorded."), "success")
-        return redirect(url_for("policing.show", session_id=item.id))
+        return commit_once(form, url_for("policing.show", session_id=item.id), _("Session recorded."))
     return render_template("policing/form.html", form=form, item=None, conflict=None)
 
 

@@ -13,6 +13,7 @@ from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
 from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices, restrict_to_choices
 from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_sessions
+from app.submissions import commit_once, replayed
 
 
 def visible_cohorts():
@@ -41,8 +42,12 @@ def edit_cohort(cohort_id: int | None):
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
     form.police_unit_id.choices = police_unit_choices(current_user, cohort.police_unit if cohort else None)
     restrict_to_choices(form.police_unit_id)
+    if cohort:
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     if request.method == "GET" and cohort:
         form.version.data = str(cohort.version)
+    if cohort is None and (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         if cohort and stale(cohort, form.version.data):
             flash(_("Someone else changed this class meanwhile. Check it and save again."), "error")
@@ -57,6 +62,8 @@ def edit_cohort(cohort_id: int | None):
             db.session.add(cohort)
             db.session.flush()
             record("cohort.create" if created else "cohort.update", object_type="great_cohort", object_id=cohort.id)
+            if created:
+                return commit_once(form, url_for("policing.cohort", cohort_id=cohort.id), _("Class saved."))
             db.session.commit()
             flash(_("Class saved."), "success")
             return redirect(url_for("policing.cohort", cohort_id=cohort.id))

@@ -8,12 +8,12 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
 from app.audit.service import record
 from app.extensions import db
+from app.formtools import SendaForm
 from app.i18n import current_language
 from app.policing import bp
 from app.policing.importer import ImportFileError, error_text, import_sessions, template_csv, template_xlsx
@@ -23,7 +23,7 @@ from app.security.policy import requires, scope_municipality_ids
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SendaForm):
     file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired(_l("Choose a file."))])
     police_unit_id = SelectField(_l("Police unit"), coerce=int)
     submit = SubmitField(_l("Check and import"))

@@ -1,14 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.formtools import choices
+from app.formtools import OnceForm, choices, past_event_date
 from app.programs.models import KINDS, LEVELS
-from app.youth.forms import not_in_future
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(OnceForm):
     version = HiddenField()
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=160)])
     level = SelectField(_l("Prevention level"), choices=choices(LEVELS.items()))
@@ -19,7 +17,7 @@ class ProgramForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class EnrollForm(FlaskForm):
+class EnrollForm(OnceForm):
     program_id = SelectField(_l("Program"), coerce=int)
-    start_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a valid date.")), not_in_future])
+    start_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a valid date.")), past_event_date])
     submit = SubmitField(_l("Enroll"))

@@ -14,6 +14,7 @@ from app.programs.forms import EnrollForm, ProgramForm
 from app.programs.models import Program, program_municipalities
 from app.programs.services import enroll
 from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_programs
+from app.submissions import commit_once, replayed
 from app.youth import codes
 from app.youth.access import get_youth_or_404
 from app.youth.services import has_consent, today
@@ -38,9 +39,13 @@ def edit_program(program_id: int | None):
     form = ProgramForm(obj=program)
     form.municipalities.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
+    if program:
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     if request.method == "GET" and program:
         form.municipalities.data = [m.id for m in program.municipalities]
         form.version.data = str(program.version)
+    if program is None and (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         if program and stale(program, form.version.data):
             flash(_("Someone else changed this program meanwhile. Check it and save again."), "error")
@@ -56,6 +61,8 @@ def edit_program(program_id: int | None):
             db.session.add(program)
             db.session.flush()
             record("program.create" if created else "program.update", object_type="program", object_id=program.id)
+            if created:
+                return commit_once(form, url_for("programs.programs"), _("Program %(name)s saved.", name=program.name))
             db.session.commit()
             flash(_("Program %(name)s saved.", name=program.name), "success")
             return redirect(url_for("programs.programs"))
@@ -66,6 +73,9 @@ def edit_program(program_id: int | None):
 @requires("cases.work")
 def enroll_youth(code: str):
     youth = get_youth_or_404(code)
+    form = EnrollForm(start_on=today())
+    if (done := replayed(form)) is not None:  # before the status check: a second submit finds the youth enrolled
+        return done
     if youth.status != codes.SCREENED:
         flash(_("Only a screened youth can be enrolled."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
@@ -76,12 +86,9 @@ def enroll_youth(code: str):
         org_programs().where(Program.active.is_(True),
                              Program.id.in_(select(program_municipalities.c.program_id).where(
                                  program_municipalities.c.municipality_id == youth.municipality_id)))).all()
-    form = EnrollForm(start_on=today())
     form.program_id.choices = data_choices((p.id, p.name) for p in available)
     if form.validate_on_submit():
         program = next(p for p in available if p.id == form.program_id.data)
         enroll(youth, program, form.start_on.data, current_user)
-        db.session.commit()
-        flash(_("Enrolled in %(program)s.", program=program.name), "success")
-        return redirect(url_for("youth.case", code=youth.case_code))
+        return commit_once(form, url_for("youth.case", code=youth.case_code), _("Enrolled in %(program)s.", program=program.name))
     return render_template("programs/enroll.html", youth=youth, form=form, available=available)

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.filters import FilterDateField, code_text
-from app.formtools import choices
+from app.formtools import SendaForm, choices
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(SendaForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

@@ -1,21 +1,19 @@
 """The screening form is built from the instrument: one question per item."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.formtools import choices
+from app.formtools import OnceForm, choices, past_event_date
 from app.screening.instrument import Instrument
-from app.youth.forms import not_in_future
 
 
-def screening_form_class(instrument: Instrument, locale: str) -> type[FlaskForm]:
+def screening_form_class(instrument: Instrument, locale: str) -> type[OnceForm]:
     """A form class with a date, one radio question per item and per flag."""
 
-    class ScreeningForm(FlaskForm):
+    class ScreeningForm(OnceForm):
         screened_on = DateField(_l("Date of the screening"),
-                                validators=[InputRequired(_l("Enter a valid date.")), not_in_future])
+                                validators=[InputRequired(_l("Enter a valid date.")), past_event_date])
         submit = SubmitField(_l("Save the screening"))
 
     answers = choices((a.value, instrument.text(a, locale)) for a in instrument.answers)

@@ -10,6 +10,7 @@ from app.screening.forms import screening_form_class
 from app.screening.models import Screening
 from app.screening.services import active_instrument, definition_of, record_screening
 from app.security.policy import requires
+from app.submissions import commit_once, replayed
 from app.youth.access import get_youth_or_404
 from app.youth.services import audit_case, has_consent, today
 
@@ -28,12 +29,14 @@ def new(code: str):
     instrument = definition_of(stored)
     locale = current_language()
     form = screening_form_class(instrument, locale)(screened_on=today())
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         answers = {item.code: getattr(form, f"item_{item.code}").data for item in instrument.items()}
         flags = {flag.code: getattr(form, f"flag_{flag.code}").data == "yes" for flag in instrument.flags}
         screening = record_screening(youth, stored, answers, flags, form.screened_on.data, current_user)
-        db.session.commit()
-        return redirect(url_for("screening.show", code=youth.case_code, screening_id=screening.id))
+        db.session.flush()
+        return commit_once(form, url_for("screening.show", code=youth.case_code, screening_id=screening.id))
     return render_template("screening/form.html", youth=youth, form=form, instrument=instrument, locale=locale)
 
 

@@ -18,7 +18,6 @@ from app.programs import models as program_codes
 from app.programs.models import Enrollment, Program
 from app.screening.labels import level_reason
 from app.screening.models import Screening
-from app.screening.services import definition_of
 from app.security.crypto import associated_data, open_sealed
 from app.security.policy import visible_notes
 from app.youth import codes
@@ -127,6 +126,9 @@ def _labelled(labels: dict, code: str | None) -> str:
 
 
 def _screening(screening: Screening, language: str) -> dict:
+    # Imported here: app.screening.services imports app.youth, whose package imports this module.
+    from app.screening.services import definition_of
+
     instrument = definition_of(screening.instrument)
     answers = {a.value: instrument.text(a, language) for a in instrument.answers}
     return _entry(

@@ -1,6 +1,5 @@
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,8 +11,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.dates import local_today
-from app.filters import id_choice, no_control_characters
-from app.formtools import choices
+from app.filters import id_choice
+from app.formtools import OnceForm, SendaForm, choices, future_target_date, past_event_date
 from app.youth import codes
 
 NAME = [DataRequired(_l("This field is required.")), Length(max=80, message=_l("Use at most %(max)d characters."))]
@@ -24,7 +23,7 @@ def not_in_future(form, field):
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class YouthForm(FlaskForm):
+class YouthForm(OnceForm):
     version = HiddenField()
     given_names = StringField(_l("Given names"), validators=NAME, render_kw={"autocomplete": "off"})
     family_name_1 = StringField(_l("First family name"), validators=NAME, render_kw={"autocomplete": "off"})
@@ -69,11 +68,11 @@ class YouthForm(FlaskForm):
         return valid
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(OnceForm):
     purpose = SelectField(_l("Purpose"), choices=choices(codes.CONSENT_PURPOSES.items()))
     given_by = SelectField(_l("Given by"), choices=choices(codes.CONSENT_GIVERS.items()))
-    given_on = DateField(_l("Date given"), validators=[InputRequired(_l("Enter a valid date.")), not_in_future])
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    given_on = DateField(_l("Date given"), validators=[InputRequired(_l("Enter a valid date.")), past_event_date])
+    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional(), future_target_date])
     submit = SubmitField(_l("Record consent"))
 
     def validate_expires_on(self, field):
@@ -81,12 +80,12 @@ class ConsentForm(FlaskForm):
             raise ValidationError(_l("The expiry date must be after the date given."))
 
 
-class WithdrawConsentForm(FlaskForm):
+class WithdrawConsentForm(SendaForm):
     version = HiddenField()
     submit = SubmitField(_l("Withdraw"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SendaForm):
     version = HiddenField()
     to_status = SelectField(_l("New status"))
     exit_reason = SelectField(_l("Exit reason"),
@@ -99,17 +98,17 @@ class StatusForm(FlaskForm):
             raise ValidationError(_l("Choose why the case leaves the program."))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(SendaForm):
     version = HiddenField()
     submit = SubmitField(_l("Reopen the case"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SendaForm):
     worker_id = SelectField(_l("Assigned social worker"), coerce=int)
     submit = SubmitField(_l("Reassign"))
 
 
-class ShareForm(FlaskForm):
+class ShareForm(SendaForm):
     worker_id = SelectField(_l("Share with"), coerce=int)
     submit = SubmitField(_l("Share the case"))
 
@@ -124,7 +123,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ExportForm(FlaskForm):
+class ExportForm(SendaForm):
     reference = StringField(
         _l("Request reference"), filters=[strip],
         validators=[
@@ -139,7 +138,7 @@ class ExportForm(FlaskForm):
     submit = SubmitField(_l("Export the full record"))
 
 
-class AnonymizeForm(FlaskForm):
+class AnonymizeForm(SendaForm):
     confirm = BooleanField(_l("All consent was withdrawn and the youth asked to be forgotten"),
                            validators=[DataRequired(_l("Confirm to continue."))])
     submit = SubmitField(_l("Anonymize this case"))
@@ -153,11 +152,11 @@ SORTS = {
 }
 
 
-class CaseloadForm(FlaskForm):
+class CaseloadForm(SendaForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or case code"), validators=[Optional(), Length(max=120), no_control_characters])
+    q = StringField(_l("Name or case code"), validators=[Optional(), Length(max=120)])
     status = SelectField(_l("Status"), choices=choices([("", _l("Open cases")), ("all", _l("All")),
                                                        *codes.STATUSES.items()]), validators=[Optional()])
     program = SelectField(_l("Program"), coerce=id_choice, validators=[Optional()])

@@ -1,6 +1,6 @@
 """The caseload (a social worker's home) and registration of a new youth."""
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,6 +14,7 @@ from app.formtools import data_choices
 from app.geo.models import Municipality
 from app.programs.models import Program
 from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_programs
+from app.submissions import commit_once, replayed
 from app.youth import bp, codes
 from app.youth.caseload import caseload_query, count_of, page_rows
 from app.youth.forms import CaseloadForm, YouthForm
@@ -85,6 +86,7 @@ def youth_form(youth: Youth | None = None) -> YouthForm:
     form.municipality_id.choices = data_choices((m.id, m.label) for m in db.session.scalars(places))
     if youth is not None:
         del form.assigned_worker_id
+        del form.form_token  # one-time tokens are for create forms; edits have their version
     elif current_user.role == COORDINATOR:
         form.assigned_worker_id.choices = data_choices((u.id, u.username) for u in team_workers(current_user))
     else:
@@ -105,6 +107,8 @@ def register():
     if request.method == "GET":
         form.assigned_worker_id.data = current_user.id
     matches = []
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         matches = possible_duplicates(current_user, form.given_names.data, form.family_name_1.data,
                                       form.family_name_2.data, form.birth_date.data, form.municipality_id.data)
@@ -120,7 +124,6 @@ def register():
             refresh_consent(youth, today())
             audit_case("youth.create", youth)
             record_not_duplicates(youth, [m.id for m in matches], current_user)
-            db.session.commit()
-            return redirect(url_for("youth.case", code=youth.case_code))
+            return commit_once(form, url_for("youth.case", code=youth.case_code))
         form.not_duplicate.errors = [_("Check the possible matches below before saving.")]
     return render_template("youth/register.html", form=form, matches=matches, today=today())

@@ -12,6 +12,7 @@ from app.accounts.roles import SOCIAL_WORKER
 from app.extensions import db
 from app.formtools import choices, claim_version, data_choices
 from app.security.policy import requires
+from app.submissions import commit_once, replayed
 from app.youth import bp, codes
 from app.youth.access import get_youth_or_404
 from app.youth.case_page import case_context, casework_context, full_record
@@ -141,6 +142,8 @@ def reopen_case(code: str):
 def add_consent(code: str):
     youth = get_youth_or_404(code)
     form = ConsentForm()
+    if (done := replayed(form)) is not None:
+        return done
     if form.validate_on_submit():
         consent = Consent(youth_id=youth.id, purpose=form.purpose.data, given_by=form.given_by.data,
                           given_on=form.given_on.data, expires_on=form.expires_on.data,
@@ -149,9 +152,7 @@ def add_consent(code: str):
         db.session.flush()
         refresh_consent(youth, today())
         audit_case("consent.create", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
-        db.session.commit()
-        flash(_("Consent recorded."), "success")
-        return redirect(url_for("youth.case", code=youth.case_code) + "#consent")
+        return commit_once(form, url_for("youth.case", code=youth.case_code) + "#consent", _("Consent recorded."))
     context = case_context(youth, current_user)
     db.session.commit()
     return render_template("youth/case.html", youth=youth, **context, status_form=status_form(youth),
