@@ -87,6 +87,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # Write the session cookie only when a request changes the session. Refreshing it on every
+    # request let a static file or CSP report in flight with the older cookie write it back over
+    # the language switch or a sign-out that answered first (seen in the browser journeys). The
+    # idle and absolute limits do not depend on the cookie's expiry: they are checked server-side.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     # Login protection.
     LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)

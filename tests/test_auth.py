@@ -145,6 +145,23 @@ def test_login_starts_a_new_session(client):
     assert anonymous.get(SIGNED_IN_PAGE).status_code == 302
 
 
+def test_a_request_that_changes_nothing_does_not_rewrite_the_session_cookie(client):
+    """A static file or a CSP report answered while another request changes the
+    session (the language switch, a sign-out) must not write back the older copy
+    it was sent with: only a request that changes the session sets the cookie."""
+    login(client, "worker.sv")
+    stale = client.get_cookie("senda_session").value
+    switched = post_form(client, "/language", {"locale": "en"}, form_url=SIGNED_IN_PAGE)
+    assert "senda_session" in " ".join(switched.headers.getlist("Set-Cookie"))
+    late = client.application.test_client()  # the browser's request still in flight with the old cookie
+    late.set_cookie("senda_session", stale)
+    for response in (late.get("/static/favicon.svg"),
+                     late.post("/csp-report", data=b'{"csp-report": {"violated-directive": "img-src"}}',
+                               content_type="application/csp-report")):
+        assert response.status_code in (200, 204)
+        assert "senda_session" not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
 def test_session_cookie_flags(client):
     response = login(client, "worker.sv")
     cookie = response.headers["Set-Cookie"]
