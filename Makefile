@@ -73,7 +73,8 @@ lint: $(DEV_STAMP)
 # when El Salvador's date is a day behind the server's (UTC): 23:30 and 18:30
 # on New Year's Eve. Browser and multi-process tests keep the real clock.
 DATE_TESTS := tests/test_dates.py tests/test_youth_journey.py tests/test_youth_rules.py tests/test_policing.py \
-	tests/test_reports.py tests/test_youth_privacy.py tests/test_faults.py::test_sqlite_full_answers_503_and_keeps_nothing
+	tests/test_reports.py tests/test_youth_privacy.py tests/test_locale_formats.py tests/test_double_submit.py \
+	tests/test_access_defects.py tests/test_faults.py::test_sqlite_full_answers_503_and_keeps_nothing
 TEST_CLOCKS := 2027-01-01T05:30:00Z 2027-01-01T00:30:00Z
 
 test: $(DEV_STAMP) translations browser redis lint

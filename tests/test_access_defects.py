@@ -5,7 +5,7 @@ rate-limited."""
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db, limiter
 from app.policing.models import PolicingSession
 from app.youth.models import Youth
-from tests.conftest import DEMO_PASSWORD, login
+from tests.conftest import DEMO_PASSWORD, local_date, login
 from tests.youth_helpers import municipality_id, post, registration, user_id, youth
 
 
@@ -157,7 +157,7 @@ def honduras_police(app) -> dict:
 
 def hn_session(app, ids, **overrides) -> dict:
     return {
-        "held_on": (date.today() - timedelta(days=2)).isoformat(), "held_time": "10:00",
+        "held_on": (local_date(app) - timedelta(days=2)).isoformat(), "held_time": "10:00",
         "municipality_id": municipality_id(app, "HN0801"), "community": "", "venue": "community_center",
         "school_name": "", "kind": "community_meeting", "curriculum": "", "lesson_number": "", "cohort_id": "0",
         "topic": "Reunión HN", "police_unit_id": ids["unit"], "officer_ids": [ids["officer"]],

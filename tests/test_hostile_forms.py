@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,7 +46,7 @@ from app.programs.models import Program
 from app.security.policy import visible_youth
 from app.youth.models import Youth
 from tests import form_data as data
-from tests.conftest import DEMO_PASSWORD, login
+from tests.conftest import DEMO_PASSWORD, local_date, login
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,10 +119,10 @@ def user_of(app, username: str) -> int:
     return data.user_id(app, username)
 
 
-def import_file() -> dict:
+def import_file(app) -> dict:
     from app.policing.importer import template_csv
 
-    today = date.today() - timedelta(days=2)
+    today = local_date(app) - timedelta(days=2)
     row = f"{today.isoformat()},10:00,SV-SS-001,La Cima,cancha,,Actividad deportiva o cultural,,,Fútbol,5,5,0,2,8,0,0,0,\r\n"
     content = template_csv("es").split(b"\r\n", 1)[0] + b"\r\n" + row.encode()
     return {"file": (io.BytesIO(content), "sesiones.csv")}
@@ -433,7 +433,7 @@ def test_hostile_values_are_refused_with_a_translated_message(app, rule, index):
     valid = {**submission(form, target.submit), **declared}
 
     def post(values: dict):
-        return client.post(url, data={**values, **(target.files() if target.files else {})})
+        return client.post(url, data={**values, **(target.files(app) if target.files else {})})
 
     problems = []
     before = snapshot(app)

@@ -107,10 +107,10 @@ def record_session(client, app, held_on: date, held_time: str) -> int:
         return db.session.scalar(select(PolicingSession.id).order_by(PolicingSession.id.desc()))
 
 
-def test_session_pages_show_the_local_time_and_month_as_written_in_el_salvador(app):
+def test_session_pages_show_the_local_time_and_month_as_written_in_el_salvador(app, today):
     client = app.test_client()
     login(client, "police.sv")
-    held_on = date.today() - timedelta(days=1)
+    held_on = today - timedelta(days=1)
     session_id = record_session(client, app, held_on, "15:05")
     month = held_on.strftime("%Y-%m")
     from babel.dates import format_skeleton
@@ -140,10 +140,10 @@ def test_summary_percentages_have_no_space_before_the_sign(app):
 # --- exports in the requester's language ---------------------------------------
 
 
-def test_the_sessions_csv_shows_labels_not_codes(app):
+def test_the_sessions_csv_shows_labels_not_codes(app, today):
     client = app.test_client()
     login(client, "police.sv")
-    session_id = record_session(client, app, date.today() - timedelta(days=2), "10:00")
+    session_id = record_session(client, app, today - timedelta(days=2), "10:00")
     post(client, f"/sessions/{session_id}/cancel", {"reason": "Lluvia", "version": "1"},
          form_url=f"/sessions/{session_id}")
     rows = list(csv.reader(io.StringIO(client.get("/sessions/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
