@@ -24,7 +24,6 @@ from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.policing.services import (
     filtered_sessions,
     keeping,
-    linked_counts,
     linked_youth,
     police_unit_choices,
     restrict_to_choices,
@@ -79,7 +78,7 @@ def sessions():
     total = rows[0].total if rows else 0
     items = [row[0] for row in rows]
     return render_template("policing/list.html", form=form, sessions=items, total=total, page=page,
-                           pages=max(1, -(-total // per_page)), linked=linked_counts([s.id for s in items]))
+                           pages=max(1, -(-total // per_page)))
 
 
 @bp.route("/export.csv")
@@ -211,13 +210,13 @@ def new():
 @requires("sessions.view")
 def show(session_id: int):
     item = get_session_or_404(session_id)
-    count = linked_counts([item.id]).get(item.id, 0)
+    # Only the links a case worker may see, never how many youth are linked in all (issue #12).
     youth = linked_youth(current_user, item.id) if can(current_user, "sessions.attendance") else []
     if youth:
         for y in youth:
             audit_case("youth.attendance_view", y, detail=f"session={item.id}")
         db.session.commit()
-    return render_template("policing/show.html", item=item, linked_count=count, linked=youth,
+    return render_template("policing/show.html", item=item, linked=youth,
                            may_change=may_change_session(current_user, item) and can(current_user, "sessions.record"),
                            attendance_form=AttendanceForm(), cancel_form=CancelForm(version=str(item.version)))
 

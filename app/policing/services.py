@@ -32,16 +32,6 @@ def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
     return query
 
 
-def linked_counts(session_ids: list[int]) -> dict[int, int]:
-    """How many enrolled youth are linked to each session (a number, never who)."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(Attendance.session_id, func.count()).where(Attendance.session_id.in_(session_ids))
-        .group_by(Attendance.session_id))
-    return dict(rows.all())
-
-
 def linked_youth(user: User, session_id: int) -> list:
     """The linked youth this case worker may see (the scoped query)."""
     from app.youth.models import Youth

@@ -94,6 +94,9 @@ SESSIONS = [
     Ind("attendance_f", _l("Female attendance"), _l("Head-count of women and girls.")),
     Ind("attendance_m", _l("Male attendance"), _l("Head-count of men and boys.")),
     Ind("attendance_x", _l("Sex not recorded"), _l("Head-count whose sex was not recorded.")),
+    Ind("youth_at_sessions", _l("Enrolled youth at sessions"),
+        _l("Youth whom their case worker linked to a session held in the period, counted in their own "
+           "municipality; only youth who consent to statistics.")),
     Ind("cohorts_completed", _l("G.R.E.A.T. classes completed"), _l("Classes whose graduation date falls in the period.")),
     Ind("graduates", _l("G.R.E.A.T. graduates"), _l("Head-count at the last lesson of the classes completed.")),
 ]

@@ -14,7 +14,7 @@ from app.dates import add_months
 from app.extensions import db
 from app.geo.models import Country, Department, Municipality
 from app.policing import codes as policing_codes
-from app.policing.models import GreatCohort, PolicingSession
+from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.programs.models import Enrollment
 from app.reports.periods import Period
 from app.reports.sql import days_between, year_of
@@ -212,11 +212,22 @@ def measure(municipalities, unit, period: Period, today: date) -> dict:
     for row in rows:
         values[row.unit][f"{EXIT}{row.reason}"] += row.n
 
+    # Enrolled youth at sessions: the same consent rule as every youth count (the base), in the youth's own
+    # municipality, so that a withdrawal makes that municipality's cells stale. Head-counts stay anonymous.
+    attended = (select(Attendance.youth_id).join(PolicingSession, PolicingSession.id == Attendance.session_id)
+                .where(PolicingSession.status == "held", in_period(PolicingSession.held_on),
+                       Attendance.youth_id.in_(counted))
+                .distinct().subquery())
+    rows = db.session.execute(base(func.count().label("youth_at_sessions"))
+                              .join(attended, attended.c.youth_id == Youth.id))
+    _store(values, rows)
+
     _sessions(values, municipalities, unit, period)
     return values
 
 
 def _sessions(values, municipalities, unit, period: Period) -> None:
+    """Sessions and their anonymous head-counts (G.R.E.A.T. graduates included): no youth record is read."""
     column = unit.label("unit")
     held = and_(PolicingSession.status == "held", PolicingSession.held_on.between(period.start, period.end))
     kinds = [count_if(and_(held, PolicingSession.kind == kind)).label(f"s_{kind}") for kind in policing_codes.KINDS]

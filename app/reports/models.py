@@ -2,9 +2,9 @@
 period (a quarter or a year), and what they were computed from.
 
 A municipality's data version goes up with every commit that changes its
-youth, screenings, enrollments, follow-ups, sessions or cohorts, and the
-change log says from which day on that commit can change the numbers
-(`app/reports/tracking.py`). A stored cell is current unless a later change
+youth, screenings, enrollments, follow-ups, sessions, attendance links or
+cohorts, and the change log says from which day on that commit can change
+the numbers (`app/reports/tracking.py`). A stored cell is current unless a later change
 reaches its period (from_day <= the period's end) or a youth of the
 municipality has lost consent since the day it was computed
 (`app/reports/aggregates.py`)."""

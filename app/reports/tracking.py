@@ -3,11 +3,13 @@ the summaries count raises the data version of the municipalities involved
 and logs from which day on the numbers can differ.
 
 The hooks watch the ORM (inserts, updates and deletes of youth, screenings,
-enrollments, follow-ups, sessions and cohorts), so no service can forget;
+enrollments, follow-ups, sessions, attendance links and cohorts), so no service can forget;
 code that writes with bulk statements calls `touch()` itself (the session
 importer). Every indicator of a period only reads rows dated up to the
 period's end, so a row dated D (before or after the change) can only move
-periods that end on or after D."""
+periods that end on or after D. An attendance link counts in its youth's
+municipality from the day of its session; a session that changes also moves
+the municipalities of the youth linked to it (sessions are cancelled, never deleted)."""
 
 from collections.abc import Iterable
 from datetime import date
@@ -16,7 +18,7 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.casework.models import FollowUp
-from app.policing.models import GreatCohort, PolicingSession
+from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.programs.models import Enrollment
 from app.reports.models import SummaryChange, SummaryVersion
 from app.reports.sql import upsert
@@ -24,6 +26,7 @@ from app.screening.models import Screening
 from app.youth.models import Youth
 
 MUNICIPALITIES, YOUTH, COHORTS = "senda_summary_municipalities", "senda_summary_youth", "senda_summary_cohorts"
+SESSIONS, LINKS = "senda_summary_sessions", "senda_summary_links"
 ALWAYS = date(1900, 1, 1)  # a change that can move every period
 # The youth columns the indicators read (others, like the last contact date, change often and count for nothing).
 COUNTED_YOUTH_COLUMNS = ("municipality_id", "referred_on", "sex", "birth_year", "statistics_consent_until",
@@ -58,6 +61,7 @@ def _earliest(obj) -> date:
 def _collect(session: Session, flush_context) -> None:
     municipalities = session.info.setdefault(MUNICIPALITIES, {})
     youth, cohorts = session.info.setdefault(YOUTH, {}), session.info.setdefault(COHORTS, {})
+    sessions, links = session.info.setdefault(SESSIONS, {}), session.info.setdefault(LINKS, {})
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Youth):
             state = inspect(obj)
@@ -71,6 +75,10 @@ def _collect(session: Session, flush_context) -> None:
             _mark(municipalities, _values(obj, "municipality_id"), _earliest(obj))
             if isinstance(obj, PolicingSession):  # a class's last lesson makes its graduates
                 _mark(cohorts, _values(obj, "cohort_id"), None)
+                if obj not in session.new:  # its linked youth count in their own municipalities
+                    _mark(sessions, [obj.id], _earliest(obj))
+        elif isinstance(obj, Attendance):  # session id -> the youth linked or unlinked
+            links.setdefault(obj.session_id, set()).add(obj.youth_id)
 
 
 @event.listens_for(Session, "before_commit")
@@ -78,9 +86,18 @@ def _raise_versions(session: Session) -> None:
     session.flush()  # the commit would flush after this hook: collect its changes now (nothing to do: no SQL)
     municipalities = session.info.pop(MUNICIPALITIES, {})
     youth, cohorts = session.info.pop(YOUTH, {}), session.info.pop(COHORTS, {})
-    if not (municipalities or youth or cohorts):
+    sessions, links = session.info.pop(SESSIONS, {}), session.info.pop(LINKS, {})
+    if not (municipalities or youth or cohorts or sessions or links):
         return
     bind = session.connection()
+    if links:
+        for session_id, held_on in bind.execute(select(PolicingSession.id, PolicingSession.held_on)
+                                                .where(PolicingSession.id.in_(links))):
+            _mark(youth, links[session_id], held_on)
+    if sessions:
+        for session_id, youth_id in bind.execute(select(Attendance.session_id, Attendance.youth_id)
+                                                 .where(Attendance.session_id.in_(sessions))):
+            _mark(youth, [youth_id], sessions[session_id])
     if youth:
         rows = bind.execute(select(Youth.id, Youth.municipality_id).where(Youth.id.in_(youth)))
         for youth_id, municipality_id in rows:
@@ -104,5 +121,5 @@ def _raise_versions(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
-    for key in (MUNICIPALITIES, YOUTH, COHORTS):
+    for key in (MUNICIPALITIES, YOUTH, COHORTS, SESSIONS, LINKS):
         session.info.pop(key, None)
