@@ -270,4 +270,5 @@ def test_the_sessions_csv_has_no_record_key(app, client):
     first = export()
     assert "record_key" not in first and first.count("\n") > 2
     change_keys(app, PolicingSession)
-    assert export() == first
+    # Sessions held at the same time may come in another order once their rows were rewritten (PostgreSQL).
+    assert sorted(export().splitlines()) == sorted(first.splitlines())
