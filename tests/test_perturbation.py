@@ -3,12 +3,16 @@ design, the loader's checks, and the random record key every counted row
 carries (given on creation, kept on update, never exported)."""
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, update
 
+from app import create_app
 from app.casework.models import FollowUp
 from app.extensions import db
 from app.policing.models import Attendance, PolicingSession
@@ -19,7 +23,7 @@ from app.reports.perturbation import PTableError, cell_key, current_ptable, load
 from app.screening.models import Screening
 from app.security.crypto import new_row_uid
 from app.youth.models import Youth
-from tests.conftest import login, post_form
+from tests.conftest import login, make_config, post_form
 from tests.test_policing_import import ROWS, run, write
 
 SHIPPED = ptable_make.SHIPPED
@@ -272,3 +276,24 @@ def test_the_sessions_csv_has_no_record_key(app, client):
     change_keys(app, PolicingSession)
     # Sessions held at the same time may come in another order once their rows were rewritten (PostgreSQL).
     assert sorted(export().splitlines()) == sorted(first.splitlines())
+
+
+def test_the_table_is_the_senda_ptable_setting(tmp_path):
+    other = tmp_path / "other.csv"
+    code = "import config; print(config.Config.PTABLE_FILE)"
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "SENDA_PTABLE"}
+    default = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    chosen = subprocess.run([sys.executable, "-c", code], cwd=root, env={**env, "SENDA_PTABLE": str(other)},
+                            capture_output=True, text=True, timeout=60)
+    assert Path(default.stdout.strip()) == SHIPPED
+    assert chosen.stdout.strip() == str(other)
+
+
+def test_perturb_uses_the_configured_table(db_url, tmp_path):
+    path = tmp_path / "plus-one.csv"
+    path.write_text(small_table(lambda v, k: 0 if v == 0 else 1), encoding="utf-8")
+    other = create_app(make_config(db_url, PTABLE_FILE=str(path)))
+    with other.app_context():
+        assert [perturb(count, 200) for count in (0, 1, 2, 3, 99)] == [0, 2, 3, 4, 100]
+        db.engine.dispose()

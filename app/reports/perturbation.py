@@ -75,7 +75,10 @@ def _read(path: Path) -> PTable:
                 continue
             if len(values) != 3:
                 raise PTableError(f"{path}, line {line}: a row has 3 values, not {len(values)}")
-            value, key, perturbation = (_integer(v, line, c, path) for v, c in zip(values, HEADER, strict=True))
+            try:
+                value, key, perturbation = int(values[0]), int(values[1]), int(values[2])
+            except ValueError:
+                value, key, perturbation = (_integer(v, line, c, path) for v, c in zip(values, HEADER, strict=True))
             if value < 0:
                 raise PTableError(f"{path}, line {line}: cell_value cannot be negative ({value})")
             if not 0 <= key < KEYS:
