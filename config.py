@@ -126,6 +126,8 @@ class Config:
     # by `flask privacy retention`.
     SUPPRESSION_K = _int("SUPPRESSION_K", 5)
     RETENTION_YEARS = _int("RETENTION_YEARS", 5)
+    # Cell-key perturbation of published counts: the perturbation table (docs/perturbation.md).
+    PTABLE_FILE = os.environ.get("SENDA_PTABLE") or str(BASE_DIR / "app" / "data" / "ptables" / "senda-ptable-1.csv")
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own limits

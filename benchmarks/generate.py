@@ -61,6 +61,7 @@ from app.geo.services import load as load_geography  # noqa: E402
 from app.policing import codes as policing_codes  # noqa: E402
 from app.policing.models import GreatCohort, PolicingSession  # noqa: E402
 from app.policing.services import cohort_progress  # noqa: E402
+from app.record_keys import KEYED_TABLES  # noqa: E402
 from app.screening.instrument import score  # noqa: E402
 from app.screening.services import INSTRUMENT_DIR, definition_of, load_definition  # noqa: E402
 from app.security.crypto import associated_data, blind_index, seal  # noqa: E402
@@ -849,10 +850,16 @@ def detach(cur, tables: tuple[str, ...]) -> list[str]:
 
 
 def copy_table(cur, table: str, rows: list[tuple]) -> list[tuple]:
+    """COPY the rows; a counted table's rows get a record key 1-255 each, as the app gives
+    them (app/record_keys.py), drawn from a generator seeded by the table and its rows."""
     columns = COLUMNS[table]
+    keyed = table in KEYED_TABLES
+    if keyed:
+        columns = (*columns, "record_key")
+        keys = random.Random(f"record-keys:{table}:{len(rows)}")  # nosec B311 - a benchmark data set
     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, keys.randint(1, 255)) if keyed else row)
     return rows
 
 

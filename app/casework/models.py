@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, utcnow
 from app.extensions import db
+from app.record_keys import record_key_column
 from app.security.crypto import Encrypted, EncryptedBytes, new_row_uid
 
 GOAL_STATUSES = {"open": _l("Open"), "in_progress": _l("In progress"), "achieved": _l("Achieved"),
@@ -84,6 +85,7 @@ class FollowUp(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

@@ -5,7 +5,8 @@ collects the errors; only when there are none does the second insert the
 rows, in batches, in the caller's transaction (the importer never commits).
 Every row gets an ``import_key`` (a hash of what identifies the session), and
 rows whose key exists already are skipped: importing a file twice, or a row
-twice in one file, adds nothing.
+twice in one file, adds nothing. The bulk inserts bypass the ORM, so each row
+is given its random ``record_key`` here (app/record_keys.py).
 
 Column rules (headers in Spanish or English, accents, case, '_' and '-'
 ignored; see ``import_format.COLUMNS``): date, municipality, venue and kind
@@ -43,6 +44,7 @@ from app.policing.import_format import (
     template_xlsx,
 )
 from app.policing.models import PolicingSession
+from app.record_keys import new_record_key
 from app.reports.tracking import touch
 from app.security.crypto import associated_data, keyset, new_row_uid, normalize, seal
 
@@ -379,7 +381,7 @@ def import_sessions(
             if row_errors or seen > rows:
                 raise ImportFileError("changed")
             uid, notes = new_row_uid(), row.pop("notes")
-            row.update(fixed, row_uid=uid, import_key=checker.import_key(row, police_unit_id),
+            row.update(fixed, row_uid=uid, import_key=checker.import_key(row, police_unit_id), record_key=new_record_key(),
                        notes=seal(notes, associated_data("policing_sessions", "notes", uid), keys) if notes else None)
             batch.append(row)
             if len(batch) == BATCH:

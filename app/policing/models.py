@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organization, User, utcnow
 from app.extensions import db
 from app.geo.models import Municipality
+from app.record_keys import record_key_column
 from app.security.crypto import Encrypted, EncryptedBytes, new_row_uid
 
 session_officers = Table(
@@ -85,6 +86,7 @@ class PolicingSession(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 
     notes = Encrypted("notes_ct")
     municipality: Mapped[Municipality] = relationship()
@@ -114,3 +116,4 @@ class Attendance(db.Model):
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), primary_key=True, index=True)
     linked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported

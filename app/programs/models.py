@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organization
 from app.extensions import db
 from app.geo.models import Municipality
+from app.record_keys import record_key_column
 
 LEVELS = {"primary": _l("Primary prevention"), "secondary": _l("Secondary prevention"),
           "tertiary": _l("Tertiary prevention")}
@@ -58,6 +59,7 @@ class Enrollment(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="active")
     exit_reason: Mapped[str | None] = mapped_column(String(20))
     enrolled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 
     program: Mapped[Program] = relationship()
 

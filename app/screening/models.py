@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import utcnow
 from app.extensions import db
+from app.record_keys import record_key_column
 
 
 class InstrumentVersion(db.Model):
@@ -41,6 +42,7 @@ class Screening(db.Model):
     reason: Mapped[str] = mapped_column(String(80))
     screened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 
     instrument: Mapped[InstrumentVersion] = relationship()
 

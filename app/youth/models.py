@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organization, User, utcnow
 from app.extensions import db
 from app.geo.models import Municipality
+from app.record_keys import record_key_column
 from app.security.crypto import Encrypted, EncryptedBytes, new_row_uid
 
 FOREVER = date(9999, 12, 31)  # a consent with no expiry is valid until then
@@ -64,6 +65,7 @@ class Youth(db.Model):
     anonymized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Counts edits of the registration data and status changes (see services).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 
     given_names = Encrypted("given_names_ct")
     family_name_1 = Encrypted("family_name_1_ct")
