@@ -1,4 +1,7 @@
-"""Summaries from the maintained aggregates: per municipality × period cells,
+"""Summaries from the maintained aggregates: per municipality × period cells
+(every published period — quarter, year, fiscal year — has its own cells,
+computed from the base tables over its dates: distinct youth, means' sums
+and end-of-period states do not add up over quarters),
 refreshed incrementally when they are read (the way DHIS2 keeps analytics
 tables), then summed in SQL up to the level asked for.
 
@@ -25,11 +28,6 @@ from app.youth.models import Youth
 
 TREND_KEYS = {"referred": "referred", "enrolled": "enrollments_started", "sessions": "sessions",
               "attendance": "attendance"}
-
-
-def stored(period: Period) -> bool:
-    """Whether a period has maintained aggregates (quarters and years do)."""
-    return period.kind in ("quarter", "year")
 
 
 def refresh(municipalities, periods: list[Period], today: date) -> int:
