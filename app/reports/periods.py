@@ -31,6 +31,13 @@ class Period:
         """The period in audit events and stored aggregates' logs: the same in every language."""
         return self.key
 
+    @property
+    def cell_key(self) -> str:
+        """The period's name in the maintained aggregates: a fiscal year's also
+        says the month it starts in ("FY2026-10"), so that configuring another
+        start month never reads the cells of the old one."""
+        return f"{self.key}-{self.start.month:02d}" if self.kind == "fiscal_year" else self.key
+
     @classmethod
     def quarter(cls, year: int, number: int) -> "Period":
         start = date(year, 3 * number - 2, 1)

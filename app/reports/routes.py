@@ -44,6 +44,7 @@ def summary_request(form: SummaryForm) -> dict:
     """Compute every table of the form's choices with a fixed number of queries."""
     day = today()
     period = periods.parse_period(form.value.data, day)
+    form.value.data = period.key  # the selector shows the period shown (the default one too)
     level = form.level.data if form.level.data in LEVELS else "country"
     breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
     k = current_app.config["SUPPRESSION_K"]
