@@ -125,6 +125,8 @@ class Config:
     # Summaries: counts from 1 to k-1 are hidden. Cases closed this many years ago are anonymized
     # by `flask privacy retention`.
     SUPPRESSION_K = _int("SUPPRESSION_K", 5)
+    # The month fiscal years start in (10: October, as USAID's): 1, 4, 7 or 10, so that they are unions of quarters.
+    FISCAL_YEAR_START_MONTH = _int("SENDA_FISCAL_YEAR_START_MONTH", 10)
     RETENTION_YEARS = _int("RETENTION_YEARS", 5)
     # Cell-key perturbation of published counts: the perturbation table (docs/perturbation.md).
     PTABLE_FILE = os.environ.get("SENDA_PTABLE") or str(BASE_DIR / "app" / "data" / "ptables" / "senda-ptable-1.csv")
@@ -158,6 +160,8 @@ class Config:
     @classmethod
     def validate(cls) -> None:
         """Raise ConfigError when the configuration is unsafe to run."""
+        if cls.FISCAL_YEAR_START_MONTH not in (1, 4, 7, 10):
+            raise ConfigError("SENDA_FISCAL_YEAR_START_MONTH must be 1, 4, 7 or 10: a fiscal year is a union of quarters")
 
 
 class DevelopmentConfig(Config):
@@ -207,6 +211,7 @@ class ProductionConfig(Config):
         """Name everything missing at once: the secret key, the database, the
         shared rate-limit store and each key that neither the environment nor
         the keys file provides. Never generates anything."""
+        super().validate()
         missing = [
             name
             for name, value in (

@@ -100,6 +100,12 @@ def parse_quarter(text: str | None) -> tuple[int, int] | None:
     return (year, int(match.group(2))) if year else None
 
 
+def parse_fiscal_year(text: str | None) -> int | None:
+    """A fiscal year's stable name (FY2026) as its number (the calendar year it ends in)."""
+    match = re.fullmatch(r"FY(\d{4})", text or "")
+    return parse_year(match.group(1)) if match else None
+
+
 def parse_choice(text: str | None, allowed: Iterable[str]) -> str | None:
     return text if text is not None and text in set(allowed) else None
 

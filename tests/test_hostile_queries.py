@@ -35,7 +35,7 @@ HUGE = str(10**30)
 LIST_FILTERS = ("q", "status", "program", "municipality", "worker", "overdue", "no_contact", "sort", "page")
 SESSION_FILTERS = ("start", "end", "municipality", "kind", "unit", "partner")
 AUDIT_FILTERS = ("start", "end", "username", "action", "object_type", "object_id", "outcome")
-REPORT_FILTERS = ("period", "value", "start", "end", "level", "parent", "indicator")
+REPORT_FILTERS = ("period", "value", "level", "parent", "indicator")  # no dates: summaries are fixed releases
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "youth.caseload": LIST_FILTERS,
     "policing.sessions": (*SESSION_FILTERS, "page"),
@@ -61,6 +61,8 @@ COMBINATIONS: dict[str, list[dict[str, str]]] = {
     "reports.summary": [
         *({"period": "year", "value": v} for v in ("9999", "0001", "0", HUGE, "-1", "abc", "\x00")),
         *({"period": "quarter", "value": v} for v in ("9999-T4", "0001-T1", "2026-T0", "2026-T9", f"{HUGE}-T1", "-T")),
+        *({"period": "fiscal_year", "value": v} for v in ("FY9999", "FY0001", "FY", f"FY{HUGE}", "FY2026\x00")),
+        # Custom dates are gone: these are left out (the dates are not even read).
         {"period": "custom", "start": "0001-01-01", "end": "9999-12-31"},
         {"period": "custom", "start": "2000-01-01", "end": "9999-12-31"},
         {"period": "custom", "start": "9999-12-31", "end": "9999-12-31"},

@@ -21,6 +21,7 @@ from tests.test_policing_import import ROWS, run, write
 from tests.test_reports import Q1, TODAY, dataset, municipality  # noqa: F401  (the hand-built data set)
 
 YEAR = Period.year(2026)
+FY = Period.fiscal_year(2026, 10)  # 2025-10-01 .. 2026-09-30: the default fiscal year
 BREAKDOWNS = [Breakdown("country", None), Breakdown("department", "SV"), Breakdown("municipality", "SV-MO"),
               Breakdown("municipality", "SV-SS")]
 
@@ -47,7 +48,8 @@ def stored_and_direct(breakdown: Breakdown, period: Period, today: date = TODAY)
 
 def assert_all_equal(today: date = TODAY) -> None:
     for breakdown in BREAKDOWNS:
-        for period in (Q1, YEAR, Period.quarter(2025, 3)):
+        # Both fiscal years named FY2026 (October and January starts) have cells of their own.
+        for period in (Q1, YEAR, FY, Period.fiscal_year(2026, 1), Period.quarter(2025, 3)):
             stored, direct = stored_and_direct(breakdown, period, today)
             assert stored == direct, (breakdown, period.label)
     db.session.commit()
@@ -77,7 +79,7 @@ def test_refresh_command_computes_every_cell_then_forgets_the_log(app):
     assert result.exit_code == 0 and "cells recomputed" in result.output
     with app.app_context():
         municipalities = scoped_municipalities(manager(), BREAKDOWNS[0])
-        assert aggregates.refresh(municipalities, [Q1, YEAR, Period.quarter(2025, 2)], TODAY) == 0
+        assert aggregates.refresh(municipalities, [Q1, YEAR, FY, Period.quarter(2025, 2)], TODAY) == 0
         assert db.session.scalar(select(func.count()).select_from(SummaryChange)) == 0
         assert_all_equal()
 
@@ -161,14 +163,38 @@ def test_imported_sessions_mark_their_municipalities(app, tmp_path):
 
 
 @pytest.mark.usefixtures("dataset")
-def test_the_page_shows_the_same_tables_from_cells_and_from_base_tables(app):
+@pytest.mark.parametrize("value", ["2026-T1", "2026", "FY2026"])
+def test_the_page_shows_the_same_tables_from_cells_and_from_base_tables(app, monkeypatch, value):
+    """The same fixed period, once from the stored cells and once with the
+    page made to compute from the base tables: the same published tables."""
+    from app.reports import routes
     from tests.conftest import login
 
     client = app.test_client()
     login(client, "manager.sv")
-    tables = []
-    for period in ("period=quarter&value=2026-T1", "period=custom&start=2026-01-01&end=2026-03-31"):  # same dates
-        body = client.get(f"/reports/?{period}&level=municipality&parent=SV-MO").get_data(as_text=True)
-        tables.append(re.findall(r'<td class="num[^"]*">([^<]*)</td>', body))
+    url = f"/reports/?value={value}&level=municipality&parent=SV-MO"
+    tables = [re.findall(r'<td class="num[^"]*">([^<]*)</td>', client.get(url).get_data(as_text=True))]
+    monkeypatch.setattr(routes, "indicator_values", lambda breakdown, period, quarters, day: (
+        compute(routes.current_user, breakdown, period, day), trend(routes.current_user, breakdown, quarters, day)))
+    tables.append(re.findall(r'<td class="num[^"]*">([^<]*)</td>', client.get(url).get_data(as_text=True)))
     assert len(tables[0]) > 50 and tables[0] == tables[1]
     assert "51" in tables[0]  # a published count: Morazán Norte's attendance (18 + 12 + 4 + 17)
+
+
+@pytest.mark.usefixtures("dataset")
+def test_a_fiscal_year_equals_the_base_tables_over_its_dates_not_the_sum_of_its_quarters(app):
+    with app.app_context():
+        municipalities = scoped_municipalities(manager(), BREAKDOWNS[2])
+        quarters = FY.quarters_back(4)
+        aggregates.refresh(municipalities, [FY, *quarters], TODAY)
+        stored = aggregates.read(municipalities, "municipality", FY)["SV-MO-001"]
+        referred = db.session.scalar(select(func.count()).select_from(Youth).where(
+            Youth.municipality_id == municipality("SV-MO-001").id, Youth.statistics_consent_until >= TODAY,
+            Youth.referred_on.between(date(2025, 10, 1), date(2026, 9, 30))))
+        assert stored["referred"] == referred == 9  # February's 7 and May's 2 (not the one without consent)
+        assert nonzero({"u": stored}) == nonzero({"u": compute(manager(), BREAKDOWNS[2], FY, TODAY)["SV-MO-001"]})
+        by_quarter = [aggregates.read(municipalities, "municipality", q)["SV-MO-001"] for q in quarters]
+        assert sum(q["referred"] for q in by_quarter) == stored["referred"]  # counts of events add up...
+        # ...youth active at the period's end do not: the four girls are active at the end of three quarters
+        # (and a boy, who dropped out in March, at the end of 2025's).
+        assert stored["active"] == 4 and sum(q["active"] for q in by_quarter) == 1 + 4 * 3

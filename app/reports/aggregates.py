@@ -1,4 +1,7 @@
-"""Summaries from the maintained aggregates: per municipality × period cells,
+"""Summaries from the maintained aggregates: per municipality × period cells
+(every published period — quarter, year, fiscal year — has its own cells,
+computed from the base tables over its dates: distinct youth, means' sums
+and end-of-period states do not add up over quarters),
 refreshed incrementally when they are read (the way DHIS2 keeps analytics
 tables), then summed in SQL up to the level asked for.
 
@@ -27,15 +30,10 @@ TREND_KEYS = {"referred": "referred", "enrolled": "enrollments_started", "sessio
               "attendance": "attendance"}
 
 
-def stored(period: Period) -> bool:
-    """Whether a period has maintained aggregates (quarters and years do)."""
-    return period.kind in ("quarter", "year")
-
-
 def refresh(municipalities, periods: list[Period], today: date) -> int:
     """Recompute the stale cells of these municipalities (ids, or a select of
     ids) and periods; returns how many cells were recomputed."""
-    by_key = {p.key: p for p in periods}
+    by_key = {p.cell_key: p for p in periods}
     versions = dict(db.session.execute(
         select(Municipality.id, func.coalesce(SummaryVersion.version, 0))
         .outerjoin(SummaryVersion, SummaryVersion.municipality_id == Municipality.id)
@@ -108,15 +106,15 @@ def _store(period: Period, ids: list[int], versions: dict[int, int], today: date
     """Compute cells from the base tables and replace what was stored."""
     values = measure(ids, Municipality.id, period, today)
     statement = upsert(SummaryCell)
-    rows = [{"period": period.key, "municipality_id": i, "version": versions[i], "consent_day": today}
+    rows = [{"period": period.cell_key, "municipality_id": i, "version": versions[i], "consent_day": today}
             for i in sorted(ids)]
     # The cell rows first: on PostgreSQL their row locks keep two refreshes of a cell one after the other.
     db.session.execute(statement.values(rows).on_conflict_do_update(
         index_elements=["period", "municipality_id"],
         set_={"version": statement.excluded.version, "consent_day": statement.excluded.consent_day}))
-    db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.key,
+    db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.cell_key,
                                                   SummaryValue.municipality_id.in_(ids)))
-    new = [{"period": period.key, "municipality_id": i, "key": key, "value": round(value)}
+    new = [{"period": period.cell_key, "municipality_id": i, "key": key, "value": round(value)}
            for i, unit_values in values.items() for key, value in unit_values.items() if value]
     if new:
         db.session.execute(insert(SummaryValue), new)
@@ -129,7 +127,7 @@ def read(municipalities, level: str, period: Period) -> dict:
         select(unit, SummaryValue.key, func.sum(SummaryValue.value))
         .join(Municipality, Municipality.id == SummaryValue.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
-        .where(SummaryValue.period == period.key, SummaryValue.municipality_id.in_(municipalities))
+        .where(SummaryValue.period == period.cell_key, SummaryValue.municipality_id.in_(municipalities))
         .group_by(unit, SummaryValue.key))
     values: dict = defaultdict(lambda: defaultdict(float))
     for unit_code, key, value in rows:
@@ -141,9 +139,9 @@ def read_trend(municipalities, quarters: list[Period]) -> dict[str, list[int]]:
     """The trend series, one value per quarter, over all the municipalities."""
     rows = db.session.execute(
         select(SummaryValue.period, SummaryValue.key, func.sum(SummaryValue.value))
-        .where(SummaryValue.period.in_([q.key for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
+        .where(SummaryValue.period.in_([q.cell_key for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
                SummaryValue.municipality_id.in_(municipalities))
         .group_by(SummaryValue.period, SummaryValue.key))
     found = {(period, key): int(value) for period, key, value in rows}
-    return {name: [found.get((q.key, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
+    return {name: [found.get((q.cell_key, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
 

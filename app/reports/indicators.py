@@ -84,7 +84,8 @@ def count_if(condition):
 
 
 def compute(user: User, breakdown: Breakdown, period: Period, today: date) -> dict[str, dict[str, float]]:
-    """Unit -> indicator key -> value, from the base tables (the straightforward SQL)."""
+    """Unit -> indicator key -> value, from the base tables (the straightforward
+    SQL): the reference the maintained aggregates equal (tests, benchmark); pages read the aggregates."""
     return measure(scoped_municipalities(user, breakdown), unit_column(breakdown.level), period, today)
 
 
@@ -286,7 +287,8 @@ def exit_reasons(values: dict) -> dict[str, int]:
 
 
 def trend(user: User, breakdown: Breakdown, quarters: list[Period], today: date) -> dict[str, list[int]]:
-    """Referred, enrolled, sessions and attendance per quarter, for the whole scope."""
+    """Referred, enrolled, sessions and attendance per quarter, for the whole scope, from the
+    base tables: the reference `aggregates.read_trend` equals (tests, benchmark)."""
     munis = scoped_municipalities(user, breakdown)
 
     def per_quarter(column, value=literal(1)):

@@ -1,5 +1,5 @@
 """Maintained aggregates: the indicator values of one municipality for one
-period (a quarter or a year), and what they were computed from.
+period (a quarter, a year or a fiscal year), and what they were computed from.
 
 A municipality's data version goes up with every commit that changes its
 youth, screenings, enrollments, follow-ups, sessions, attendance links or
@@ -41,7 +41,7 @@ class SummaryCell(db.Model):
 
     __tablename__ = "summary_cells"
 
-    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "2026-T1" or "2026"
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "2026-T1", "2026" or "FY2026-10" (Period.cell_key)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)  # the municipality's version it is known to be current at
     consent_day: Mapped[date] = mapped_column(Date)  # consent to statistics was judged on this day

@@ -1,9 +1,10 @@
 """Summary pages, definitions and exports. Managers receive aggregates only:
 no case code, name, birth date or note reaches these pages."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, current_app, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,13 +13,13 @@ from app.extensions import db
 from app.filters import back_to_list, current_query, filter_form
 from app.formtools import choices
 from app.i18n import current_language
-from app.reports import aggregates, bp
+from app.reports import aggregates, bp, periods
 from app.reports.charts import bar_chart, line_chart
 from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
-from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, compute, exit_reasons, scoped_municipalities, trend, units
-from app.reports.periods import Period, parse_period, quarter_label
+from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, exit_reasons, scoped_municipalities, units
+from app.reports.periods import Period
 from app.reports.summary import build
 from app.security.policy import requires
 from app.youth.codes import EXIT_REASONS
@@ -26,41 +27,45 @@ from app.youth.services import today
 
 
 def summary_form(announce: bool = True) -> SummaryForm:
-    """The choices from the query string (app.filters: a value not valid is left out)."""
+    """The choices from the query string (app.filters: a value not valid is left out).
+    The periods offered are the fixed releases of `periods.offered`, grouped by kind."""
     day = today()
+    groups = {"quarter": _("Quarters"), "year": _("Years"), "fiscal_year": _("Fiscal years")}
+    offered: dict[str, list] = {}
+    for period in periods.offered(day):
+        offered.setdefault(groups[period.kind], []).append((period.key, str(period.title(day))))
     return filter_form(
         SummaryForm, announce=announce,
-        value=choices([(f"{y}-T{q}", quarter_label(y, q)) for y in range(day.year, day.year - 3, -1)
-                       for q in range(4, 0, -1)] + [(str(y), str(y)) for y in range(day.year, day.year - 5, -1)]),
+        value={group: choices(pairs) for group, pairs in offered.items()},
         indicator=choices((i.key, i.label) for _, _, indicators, _ in SECTIONS for i in indicators if i.kind == "count"))
 
 
 def summary_request(form: SummaryForm) -> dict:
     """Compute every table of the form's choices with a fixed number of queries."""
     day = today()
-    period = parse_period(form.period.data, form.value.data, form.start.data, form.end.data, day)
+    period = periods.parse_period(form.value.data, day)
+    form.value.data = period.key  # the selector shows the period shown (the default one too)
     level = form.level.data if form.level.data in LEVELS else "country"
     breakdown = Breakdown(level, (form.parent.data or "").strip() or None)
     k = current_app.config["SUPPRESSION_K"]
     locale = current_language()
     unit_names = units(current_user, breakdown, locale)
-    quarters = period.quarters_back(8)
+    quarters = period.quarters_back(8, until=day)
     values, trends = indicator_values(breakdown, period, quarters, day)
     tables = build(values, unit_names, k)
     reasons = exit_reasons(values)
-    return {"form": form, "period": period, "breakdown": breakdown, "tables": tables, "k": k,
-            "trend": trends, "quarters": quarters, "reasons": reasons, "units": unit_names}
+    return {"form": form, "period": period, "period_title": period.title(day), "provisional": period.provisional(day),
+            "breakdown": breakdown, "tables": tables, "k": k, "trend": trends, "quarters": quarters,
+            "reasons": reasons, "units": unit_names}
 
 
 def indicator_values(breakdown: Breakdown, period: Period, quarters: list[Period], day) -> tuple[dict, dict]:
-    """The values per unit and the quarterly trend: from the maintained
-    aggregates for quarters and years, from the base tables for custom dates."""
+    """The values per unit and the quarterly trend, from the maintained
+    aggregates (every period offered is a quarter, a year or a fiscal year)."""
     municipalities = scoped_municipalities(current_user, breakdown)
-    if aggregates.stored(period):
-        aggregates.refresh(municipalities, [period, *quarters], day)
-        return (aggregates.read(municipalities, breakdown.level, period),
-                aggregates.read_trend(municipalities, quarters))
-    return compute(current_user, breakdown, period, day), trend(current_user, breakdown, quarters, day)
+    aggregates.refresh(municipalities, [period, *quarters], day)
+    return (aggregates.read(municipalities, breakdown.level, period),
+            aggregates.read_trend(municipalities, quarters))
 
 
 def chart_context(data: dict) -> dict:
@@ -75,8 +80,9 @@ def chart_context(data: dict) -> dict:
 
 
 def summary_link(**changes) -> str:
-    """The summary URL with the current choices, some of them changed (None removes)."""
-    return url_for("reports.summary", **current_query(**changes))
+    """The summary URL with the current choices, some of them changed (None removes;
+    an older link's period kind and dates are not carried on)."""
+    return url_for("reports.summary", **current_query(**{"period": None, "start": None, "end": None, **changes}))
 
 
 def next_level(level: str) -> str | None:
@@ -98,7 +104,8 @@ def summary():
 @bp.route("/definitions")
 @requires("reports.view")
 def definitions():
-    return render_template("reports/definitions.html", sections=SECTIONS)
+    month = format_date(date(2000, periods.fiscal_start_month(), 1), "MMMM")
+    return render_template("reports/definitions.html", sections=SECTIONS, fiscal_month=month)
 
 
 @bp.route("/export.<kind>")
@@ -112,7 +119,10 @@ def export(kind: str):
     data = summary_request(form)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     scope = ", ".join(s.code for s in current_user.scopes) or "—"
-    header = [(_("Period"), data["period"].label), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),
+    header = [(_("Period"), str(data["period_title"])),
+              (_("Dates"), f"{format_date(data['period'].start)} – {format_date(data['period'].end)}"),
+              (_("Status"), _("Provisional: the period is still running and its numbers will change.")
+               if data["provisional"] else _("The period has ended.")), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),
               (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
               (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d; * marks cells hidden so they "
                                     "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]
