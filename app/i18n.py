@@ -19,9 +19,8 @@ from babel import Locale, localedata
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import aliased
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +44,14 @@ def user_country_code() -> str | None:
 
 
 def _lookup_country() -> str | None:
-    from app.accounts.models import Organization, UserScope
+    from app.accounts.models import Organization
     from app.extensions import db
-    from app.geo.models import Department, Municipality
+    from app.security.policy import scope_country_codes
 
-    municipality_department = aliased(Department)
-    country = func.coalesce(UserScope.country_code, Department.country_code, municipality_department.country_code)
     try:
         with db.session.no_autoflush:
-            countries = db.session.scalars(
-                select(country).distinct()
-                .outerjoin(Department, Department.id == UserScope.department_id)
-                .outerjoin(Municipality, Municipality.id == UserScope.municipality_id)
-                .outerjoin(municipality_department, municipality_department.id == Municipality.department_id)
-                .where(UserScope.user_id == current_user.id)
-            ).all()
-            if len(countries) == 1 and countries[0]:
+            countries = db.session.scalars(scope_country_codes(current_user)).all()
+            if len(countries) == 1:
                 return countries[0]
             return db.session.scalar(
                 select(Organization.country_code).where(Organization.id == current_user.organization_id))
