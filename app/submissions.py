@@ -13,7 +13,7 @@ stored as before, unprotected. Tokens are kept two days
 (``flask forms prune``, nightly); a page kept open longer than that and sent
 twice would be stored twice."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask import Response, flash, redirect, url_for
@@ -24,14 +24,11 @@ from sqlalchemy import DateTime, ForeignKey, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.accounts.models import utcnow
 from app.extensions import db
 from app.formtools import OnceForm
 
 KEEP_DAYS = 2
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class FormSubmission(db.Model):
