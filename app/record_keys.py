@@ -1,7 +1,7 @@
 """Record keys for cell-key perturbation (see docs/perturbation.md).
 
 Every counted record (youth, screening, enrollment, follow-up, policing
-session, attendance link) carries a random ``record_key`` from 1 to 255,
+session, attendance link, G.R.E.A.T. class) carries a random ``record_key`` from 1 to 255,
 drawn once when the row is created and never changed, shown or exported. A
 published cell's key is the sum of its records' keys mod 256
 (``app.reports.perturbation.cell_key``)."""
@@ -12,8 +12,9 @@ from sqlalchemy import SmallInteger
 from sqlalchemy.orm import mapped_column
 
 KEY_MIN, KEY_MAX = 1, 255
-# The tables whose rows are counted in published summaries; migration 0007 keyed their rows.
-KEYED_TABLES = ("youth", "screenings", "enrollments", "follow_ups", "policing_sessions", "session_attendance")
+# The tables whose rows are counted in published summaries; migrations 0007 and 0008 keyed their rows.
+KEYED_TABLES = ("youth", "screenings", "enrollments", "follow_ups", "policing_sessions", "session_attendance",
+                "great_cohorts")
 
 
 def new_record_key() -> int:

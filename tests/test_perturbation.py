@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select, update
 from app import create_app
 from app.casework.models import FollowUp
 from app.extensions import db
-from app.policing.models import Attendance, PolicingSession
+from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.programs.models import Enrollment
 from app.record_keys import KEYED_TABLES
 from app.reports import ptable_make
@@ -27,7 +27,7 @@ from tests.conftest import login, make_config, post_form
 from tests.test_policing_import import ROWS, run, write
 
 SHIPPED = ptable_make.SHIPPED
-MODELS = (Youth, Screening, Enrollment, FollowUp, PolicingSession, Attendance)
+MODELS = (Youth, Screening, Enrollment, FollowUp, PolicingSession, Attendance, GreatCohort)
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +196,7 @@ def test_every_counted_model_gets_a_key_when_created_through_the_orm(ctx):
     made.append(copy_of(session, row_uid=new_row_uid(), import_key=None))
     made.append(Attendance(session_id=made[-1].id, youth_id=made[0].id, linked_by_id=made[0].created_by_id))
     db.session.add(made[-1])
+    made.append(copy_of(db.session.scalars(select(GreatCohort).limit(1)).one()))
     db.session.commit()
     assert [type(m) for m in made] == list(MODELS)
     for obj in made:

@@ -44,6 +44,7 @@ class GreatCohort(db.Model):
     graduated_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    record_key: Mapped[int] = record_key_column()  # cell-key perturbation (classes completed); never shown
 
     municipality: Mapped[Municipality] = relationship()
     police_unit: Mapped[Organization] = relationship()

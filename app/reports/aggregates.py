@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from app.extensions import db
 from app.geo.models import Department, Municipality
-from app.reports.indicators import measure, unit_column
+from app.reports.indicators import KEY, Series, measure, unit_column
 from app.reports.models import SummaryCell, SummaryChange, SummaryValue, SummaryVersion
 from app.reports.periods import Period
 from app.reports.sql import upsert
@@ -114,34 +114,37 @@ def _store(period: Period, ids: list[int], versions: dict[int, int], today: date
         set_={"version": statement.excluded.version, "consent_day": statement.excluded.consent_day}))
     db.session.execute(delete(SummaryValue).where(SummaryValue.period == period.cell_key,
                                                   SummaryValue.municipality_id.in_(ids)))
-    new = [{"period": period.cell_key, "municipality_id": i, "key": key, "value": round(value)}
-           for i, unit_values in values.items() for key, value in unit_values.items() if value]
+    new = [{"period": period.cell_key, "municipality_id": i, "key": key, "value": round(value),
+            "cell_key": int(unit_values.get(key + KEY, 0)) % 256}
+           for i, unit_values in values.items() for key, value in unit_values.items() if value and not key.endswith(KEY)]
     if new:
         db.session.execute(insert(SummaryValue), new)
 
 
 def read(municipalities, level: str, period: Period) -> dict:
-    """Unit -> key -> value for one period, summed over the municipalities of each unit."""
+    """Unit -> key -> value for one period, summed over the municipalities of each unit, with
+    each value's cell key (the sum of the municipalities' keys) as ``key + KEY``."""
     unit = unit_column(level).label("unit")
     rows = db.session.execute(
-        select(unit, SummaryValue.key, func.sum(SummaryValue.value))
+        select(unit, SummaryValue.key, func.sum(SummaryValue.value), func.sum(SummaryValue.cell_key))
         .join(Municipality, Municipality.id == SummaryValue.municipality_id)
         .join(Department, Department.id == Municipality.department_id)
         .where(SummaryValue.period == period.cell_key, SummaryValue.municipality_id.in_(municipalities))
         .group_by(unit, SummaryValue.key))
     values: dict = defaultdict(lambda: defaultdict(float))
-    for unit_code, key, value in rows:
+    for unit_code, key, value, cell_key in rows:
         values[unit_code][key] = float(value)
+        values[unit_code][key + KEY] = float(cell_key % 256)
     return values
 
 
-def read_trend(municipalities, quarters: list[Period]) -> dict[str, list[int]]:
-    """The trend series, one value per quarter, over all the municipalities."""
+def read_trend(municipalities, quarters: list[Period]) -> Series:
+    """The trend series, one (count, cell key) per quarter, over all the municipalities."""
     rows = db.session.execute(
-        select(SummaryValue.period, SummaryValue.key, func.sum(SummaryValue.value))
+        select(SummaryValue.period, SummaryValue.key, func.sum(SummaryValue.value), func.sum(SummaryValue.cell_key))
         .where(SummaryValue.period.in_([q.cell_key for q in quarters]), SummaryValue.key.in_(TREND_KEYS.values()),
                SummaryValue.municipality_id.in_(municipalities))
         .group_by(SummaryValue.period, SummaryValue.key))
-    found = {(period, key): int(value) for period, key, value in rows}
-    return {name: [found.get((q.cell_key, key), 0) for q in quarters] for name, key in TREND_KEYS.items()}
+    found = {(period, key): (int(value), int(cell_key) % 256) for period, key, value, cell_key in rows}
+    return {name: [found.get((q.cell_key, key), (0, 0)) for q in quarters] for name, key in TREND_KEYS.items()}
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float | None  # None: hidden (suppressed)
+    value: float | None  # None: hidden (a published value below k)
     text: str
     x: float
     width: float

@@ -1,6 +1,6 @@
 """The published indicators: key, label and a one-line definition that a
-donor report can cite. Counts are published with small-cell suppression;
-rates and means are hidden when what they are computed from is."""
+donor report can cite. Counts are published perturbed (app/reports/summary.py);
+rates and means are computed from perturbed values."""
 
 from dataclasses import dataclass
 

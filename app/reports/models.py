@@ -11,7 +11,7 @@ municipality has lost consent since the day it was computed
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -48,7 +48,7 @@ class SummaryCell(db.Model):
 
 
 class SummaryValue(db.Model):
-    """One indicator value of a cell (zeros are not stored)."""
+    """One indicator value of a cell and its cell key (zeros are not stored: their key is 0)."""
 
     __tablename__ = "summary_values"
 
@@ -56,3 +56,6 @@ class SummaryValue(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+    # The sum of the counted records' keys mod 256 (docs/perturbation.md): cell keys add up mod 256 like
+    # the counts add up, so a department's or country's key is the sum of its municipalities' keys.
+    cell_key: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

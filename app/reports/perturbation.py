@@ -40,6 +40,11 @@ class PTable:
     def max_value(self) -> int:
         return len(self.rows) - 1
 
+    @property
+    def max_perturbation(self) -> int:
+        """The largest change the table makes to any count (stated on the pages and in exports)."""
+        return max(abs(p) for row in self.rows for p in row)
+
     def perturbation(self, count: int, cell_key: int) -> int:
         if count < 0:
             raise ValueError(f"a count cannot be negative: {count}")

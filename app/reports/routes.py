@@ -20,7 +20,8 @@ from app.reports.export import csv_export, xlsx_export
 from app.reports.forms import SummaryForm
 from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, exit_reasons, scoped_municipalities, units
 from app.reports.periods import Period
-from app.reports.summary import build
+from app.reports.perturbation import current_ptable
+from app.reports.summary import build, exit_reason_cells, trend_cells
 from app.security.policy import requires
 from app.youth.codes import EXIT_REASONS
 from app.youth.services import today
@@ -53,9 +54,9 @@ def summary_request(form: SummaryForm) -> dict:
     quarters = period.quarters_back(8, until=day)
     values, trends = indicator_values(breakdown, period, quarters, day)
     tables = build(values, unit_names, k)
-    reasons = exit_reasons(values)
+    reasons = exit_reason_cells(exit_reasons(values), k)
     return {"form": form, "period": period, "period_title": period.title(day), "provisional": period.provisional(day),
-            "breakdown": breakdown, "tables": tables, "k": k, "trend": trends, "quarters": quarters,
+            "breakdown": breakdown, "tables": tables, "k": k, "trend": trend_cells(trends, k), "quarters": quarters,
             "reasons": reasons, "units": unit_names}
 
 
@@ -73,10 +74,24 @@ def chart_context(data: dict) -> dict:
     section = next(t for t in data["tables"] if any(i.key == key for i in t.indicators))
     index = [i.key for i in section.indicators].index(key)
     bars = bar_chart([(name, cells[index].value, cells[index].text) for _, name, cells in section.rows])
-    k = data["k"]
-    series = {name: [v if v == 0 or v >= k else None for v in data["trend"][name]] for name, _ in TREND}
+    series = {name: [c.value for c in data["trend"][name]] for name, _ in TREND}
     lines = line_chart([q.label for q in data["quarters"]], series)
-    return {"chart_indicator": ALL[key], "bars": bars, "lines": lines, "trend_series": series}
+    return {"chart_indicator": ALL[key], "bars": bars, "lines": lines, "trend_series": data["trend"]}
+
+
+def export_sections(data: dict) -> list:
+    """The page's other tables for the export: dropouts by exit reason, the quarterly trend."""
+    reasons = (_("Dropouts by exit reason"), [_("Exit reason"), _("Dropouts")],
+               [(EXIT_REASONS.get(r, r), [c]) for r, c in data["reasons"].items()])
+    trend = (_("Quarterly trend"), ["", *(q.label for q in data["quarters"])],
+             [(label, data["trend"][name]) for name, label in TREND])
+    return [reasons, trend]
+
+
+def perturbation_note() -> str:
+    return _("Every count is changed by a small amount (at most %(m)d) that depends only on the records it "
+             "counts, so that no one can be singled out by comparing tables. Totals are changed on their own: "
+             "a table need not add up.", m=current_ptable().max_perturbation)
 
 
 def summary_link(**changes) -> str:
@@ -98,6 +113,7 @@ def summary():
     db.session.commit()
     return render_template("reports/summary.html", **data, **chart_context(data), trend_labels=dict(TREND),
                            next_level=next_level(data["breakdown"].level), exit_labels=EXIT_REASONS,
+                           perturbation_note=perturbation_note(),
                            summary_link=summary_link)
 
 
@@ -105,7 +121,8 @@ def summary():
 @requires("reports.view")
 def definitions():
     month = format_date(date(2000, periods.fiscal_start_month(), 1), "MMMM")
-    return render_template("reports/definitions.html", sections=SECTIONS, fiscal_month=month)
+    return render_template("reports/definitions.html", sections=SECTIONS, fiscal_month=month,
+                           max_perturbation=current_ptable().max_perturbation, k=current_app.config["SUPPRESSION_K"])
 
 
 @bp.route("/export.<kind>")
@@ -124,16 +141,17 @@ def export(kind: str):
               (_("Status"), _("Provisional: the period is still running and its numbers will change.")
                if data["provisional"] else _("The period has ended.")), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),
               (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
-              (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d; * marks cells hidden so they "
-                                    "cannot be worked out.", n=data["k"] - 1, k=data["k"]))]
+              (_("Perturbation"), perturbation_note()),
+              (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d.", n=data["k"] - 1, k=data["k"]))]
     record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].stable_name}")
     db.session.commit()
     stamp = today().isoformat()  # the signed-in user's local date
+    extra = export_sections(data)
     if kind == "xlsx":
-        return Response(xlsx_export(header, data["tables"]),
+        return Response(xlsx_export(header, data["tables"], extra),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="senda-summary-{stamp}.xlsx"'})
-    return Response(csv_export(header, data["tables"]), mimetype="text/csv",
+    return Response(csv_export(header, data["tables"], extra), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="senda-summary-{stamp}.csv"'})
 
 
