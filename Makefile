@@ -39,15 +39,18 @@ translations: $(CATALOGS)
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/python
 	$(PY) -m babel.messages.frontend compile -d translations -l $* --statistics
 
-# Create or upgrade the embedded SQLite database; demo data the first time.
+# Create or upgrade the embedded SQLite database; demo data the first time; then the
+# summaries' refresh job once (in production a timer runs it: docs/operations.md).
 db: development install
 	@mkdir -p instance
 	@if [ -f instance/senda.db ]; then fresh=0; else fresh=1; fi; \
 	$(FLASK) db upgrade && \
-	if [ $$fresh = 1 ]; then $(FLASK) demo load; fi
+	if [ $$fresh = 1 ]; then $(FLASK) demo load; fi && \
+	$(FLASK) reports refresh >/dev/null
 
 demo: development install
 	$(FLASK) demo load
+	$(FLASK) reports refresh >/dev/null
 
 # Debian's Chromium for the browser tests (installed once, as root).
 browser:

@@ -6,7 +6,7 @@ from app.casework.models import CaseNote, FollowUp, Goal, ServiceContact  # noqa
 from app.geo.models import Country, Department, Municipality  # noqa: F401
 from app.policing.models import Attendance, GreatCohort, PolicingSession  # noqa: F401
 from app.programs.models import Enrollment, Program  # noqa: F401
-from app.reports.models import SummaryCell, SummaryValue, SummaryVersion  # noqa: F401
+from app.reports.models import SummaryCell, SummaryRefresh, SummaryValue, SummaryVersion  # noqa: F401
 from app.screening.models import InstrumentVersion, Screening  # noqa: F401
 from app.submissions import FormSubmission  # noqa: F401
 from app.youth.models import CaseShare, Consent, DuplicateDecision, StatusChange, Youth  # noqa: F401

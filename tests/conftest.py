@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.dates import local_today
 from app.demo.cli import load_demo
+from app.reports.jobs import refresh_releases
 from app.extensions import db
 from config import TestingConfig
 
@@ -103,6 +104,13 @@ def serve(app, host: str = "127.0.0.1") -> Iterator[str]:
             db.engine.dispose()
 
 
+def refresh_summaries(app) -> None:
+    """Run the summaries' refresh job (in production a timer does): pages read only what it stored."""
+    with app.app_context():
+        refresh_releases()
+        db.session.remove()
+
+
 def make_config(url: str, **overrides) -> type[TestingConfig]:
     return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
@@ -134,6 +142,7 @@ def template_url(tmp_path_factory) -> str:
         upgrade()
         load_demo()
         db.session.commit()
+        refresh_releases()  # as `make db` does: the summary pages only read what the job stored
         if PG_URL:
             with db.engine.connect() as conn:
                 for table in db.metadata.sorted_tables:

@@ -22,7 +22,7 @@ from app.reports.summary import published
 from app.screening.models import Screening
 from app.youth.models import FOREVER, Youth
 from app.youth.services import set_identity
-from tests.conftest import login
+from tests.conftest import login, refresh_summaries
 
 CODES = itertools.count(1)
 Q1 = Period.quarter(2026, 1)  # 2026-01-01 .. 2026-03-31
@@ -101,6 +101,7 @@ def dataset(app):
                                        lesson_number=6, cohort_id=cohort.id, police_unit_id=unit, female=9, male=8,
                                        age_12_14=17, status="held"))
         db.session.commit()
+    refresh_summaries(app)
     return {"A": "SV-MO-001", "B": "SV-MO-002"}
 
 

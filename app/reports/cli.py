@@ -1,16 +1,11 @@
-"""`flask reports refresh`: compute every stale summary cell ahead of the
-first reader (after a bulk load, or nightly when consent runs out)."""
+"""`flask reports refresh`: the job that brings the stored summary cells up to
+date (app/reports/jobs.py). The pages only read; run it on a timer (every few
+minutes, docs/operations.md), after a bulk load and after a restore."""
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
-from app.extensions import db
-from app.geo.models import Municipality
-from app.reports import aggregates
-from app.reports.periods import Period, fiscal_start_month, fiscal_year_of
-from app.youth.models import Youth
-from app.youth.services import today
+from app.reports.jobs import refresh_releases
 
 reports_cli = AppGroup("reports", help="Outcome summaries.")
 
@@ -19,20 +14,8 @@ reports_cli = AppGroup("reports", help="Outcome summaries.")
 @click.option("--since", type=int, default=None, help="First year (default: the year of the first referral).")
 def refresh_command(since: int | None) -> None:
     """Bring the stored cells of every municipality up to date, for every
-    quarter, year and fiscal year from SINCE to this year; one transaction per period."""
-    day = today()
-    first = since or (db.session.scalar(select(func.min(Youth.referred_on))) or day).year
-    municipalities = select(Municipality.id)
-    total = 0
-    fiscal = fiscal_start_month() != 1  # with a January start, fiscal years are the calendar years
-    for year in range(first, fiscal_year_of(day) + 1 if fiscal else day.year + 1):
-        releases = [] if year > day.year else [Period.year(year), *(Period.quarter(year, q) for q in range(1, 5))]
-        for period in (*releases, *([Period.fiscal_year(year)] if fiscal else [])):
-            count = aggregates.refresh(municipalities, [period], day)
-            db.session.commit()
-            total += count
-            if count:
-                click.echo(f"{period.key}: {count} cells recomputed")
-    pruned = aggregates.prune()
-    db.session.commit()
-    click.echo(f"{total} cells recomputed; the others were current. {pruned} logged changes no longer needed.")
+    quarter, year and fiscal year from SINCE to this year and every period the
+    pages offer; one transaction per period."""
+    run = refresh_releases(since, progress=click.echo)
+    click.echo(f"{run.cells} cells recomputed; the others were current. {run.pruned} logged changes no longer "
+               f"needed. Data as of {run.started_at:%Y-%m-%d %H:%M:%S} UTC.")

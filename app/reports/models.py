@@ -9,9 +9,9 @@ reaches its period (from_day <= the period's end) or a youth of the
 municipality has lost consent since the day it was computed
 (`app/reports/aggregates.py`)."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, SmallInteger, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -59,3 +59,15 @@ class SummaryValue(db.Model):
     # The sum of the counted records' keys mod 256 (docs/perturbation.md): cell keys add up mod 256 like
     # the counts add up, so a department's or country's key is the sum of its municipalities' keys.
     cell_key: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class SummaryRefresh(db.Model):
+    """One finished run of the refresh job (`flask reports refresh`): every stored cell of the
+    releases it covered was current at `started_at`, which the pages show as "data as of"."""
+
+    __tablename__ = "summary_refreshes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cells: Mapped[int] = mapped_column(Integer)  # how many cells it recomputed

@@ -4,7 +4,7 @@ no case code, name, birth date or note reaches these pages."""
 from datetime import UTC, date, datetime
 
 from flask import Response, current_app, redirect, render_template, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from app.reports import aggregates, bp, periods
 from app.reports.charts import bar_chart, line_chart
 from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
+from app.reports.jobs import data_as_of
 from app.reports.forms import SummaryForm
 from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, exit_reasons, scoped_municipalities, units
 from app.reports.periods import Period
@@ -57,14 +58,13 @@ def summary_request(form: SummaryForm) -> dict:
     reasons = exit_reason_cells(exit_reasons(values), k)
     return {"form": form, "period": period, "period_title": period.title(day), "provisional": period.provisional(day),
             "breakdown": breakdown, "tables": tables, "k": k, "trend": trend_cells(trends, k), "quarters": quarters,
-            "reasons": reasons, "units": unit_names}
+            "reasons": reasons, "units": unit_names, "as_of": data_as_of()}
 
 
 def indicator_values(breakdown: Breakdown, period: Period, quarters: list[Period], day) -> tuple[dict, dict]:
-    """The values per unit and the quarterly trend, from the maintained
-    aggregates (every period offered is a quarter, a year or a fiscal year)."""
+    """The values per unit and the quarterly trend, read from the stored releases only: the
+    refresh job (app/reports/jobs.py) is what computes them; the page never writes a cell."""
     municipalities = scoped_municipalities(current_user, breakdown)
-    aggregates.refresh(municipalities, [period, *quarters], day)
     return (aggregates.read(municipalities, breakdown.level, period),
             aggregates.read_trend(municipalities, quarters))
 
@@ -141,6 +141,7 @@ def export(kind: str):
               (_("Status"), _("Provisional: the period is still running and its numbers will change.")
                if data["provisional"] else _("The period has ended.")), (_("Level"), str(LEVEL_LABELS[data["breakdown"].level])),
               (_("Within"), data["breakdown"].parent or scope), (_("Scope"), scope), (_("Generated"), generated),
+              (_("Data as of"), format_datetime(data["as_of"], "short") if data["as_of"] else _("not computed yet")),
               (_("Perturbation"), perturbation_note()),
               (_("Small counts"), _("Counts from 1 to %(n)d are shown as <%(k)d.", n=data["k"] - 1, k=data["k"]))]
     record("reports.export", detail=f"format={kind};level={data['breakdown'].level};period={data['period'].stable_name}")
