@@ -21,8 +21,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.dates import local_today
 from app.demo.cli import load_demo
-from app.reports.jobs import refresh_releases
 from app.extensions import db
+from app.reports.jobs import refresh_releases
 from config import TestingConfig
 
 PG_URL = os.environ.get("SENDA_TEST_DATABASE")

@@ -17,9 +17,9 @@ from app.reports import aggregates, bp, periods
 from app.reports.charts import bar_chart, line_chart
 from app.reports.definitions import ALL, SECTIONS, TREND
 from app.reports.export import csv_export, xlsx_export
-from app.reports.jobs import data_as_of
 from app.reports.forms import SummaryForm
 from app.reports.indicators import LEVEL_LABELS, LEVELS, Breakdown, exit_reasons, scoped_municipalities, units
+from app.reports.jobs import data_as_of
 from app.reports.periods import Period
 from app.reports.perturbation import current_ptable
 from app.reports.summary import build, exit_reason_cells, trend_cells
