@@ -114,11 +114,16 @@ def _cached(path: str) -> PTable:
     return _read(Path(path))
 
 
+@lru_cache(maxsize=16)
+def _resolved(path: str) -> str:
+    return str(Path(path).resolve())
+
+
 def load_ptable(path: str | Path) -> PTable:
     """The checked table of ``path``, read once per process; PTableError says
     what is wrong with a table that cannot be used (header, ranges, a missing
     or repeated row, a zero perturbed, a value published below zero)."""
-    return _cached(str(Path(path).resolve()))
+    return _cached(_resolved(str(path)))  # a page publishes thousands of cells: no file-system call per cell
 
 
 def current_ptable() -> PTable:

@@ -40,11 +40,16 @@ def published(count: float, cell_key: float) -> int:
     return perturb(int(count), int(cell_key) % KEYS)
 
 
-def count_cell(count: float, cell_key: float, k: int) -> Cell:
+def count_cell(count: float, cell_key: float, k: int, texts: dict[int, str] | None = None) -> Cell:
+    """A published count; `texts` memoizes the formatted numbers of one page (most repeat)."""
     value = published(count, cell_key)
     if 0 < value < k:
         return Cell(None, f"<{k}", True)
-    return Cell(value, format_decimal(value))
+    if texts is None:
+        return Cell(value, format_decimal(value))
+    if value not in texts:
+        texts[value] = format_decimal(value)
+    return Cell(value, texts[value])
 
 
 def ratio_cell(indicator: Indicator, numerator: tuple[float, float], denominator: tuple[float, float], k: int) -> Cell:
@@ -64,11 +69,12 @@ def ratio_cell(indicator: Indicator, numerator: tuple[float, float], denominator
 
 def build(values: dict, units: dict[str, str], k: int) -> list[SectionTable]:
     """One table per section: a row per unit plus a totals row."""
-    return [section_table(values, units, k, *section) for section in SECTIONS]
+    texts: dict[int, str] = {}
+    return [section_table(values, units, k, *section, texts=texts) for section in SECTIONS]
 
 
 def section_table(values: dict, units: dict[str, str], k: int, key: str, title, indicators: list[Indicator],
-                  groups: list) -> SectionTable:
+                  groups: list, texts: dict[int, str] | None = None) -> SectionTable:
     """`groups` (a section's parts and their total) are not used: every total is its own cell."""
     names = {n for i in indicators for n in (i.key, i.numerator, i.denominator) if n}
     raw: dict[tuple[str, str], tuple[float, float]] = {}
@@ -83,7 +89,7 @@ def section_table(values: dict, units: dict[str, str], k: int, key: str, title, 
 
     def cell(unit: str, indicator: Indicator) -> Cell:
         if indicator.kind == "count":
-            return count_cell(*raw[(unit, indicator.key)], k)
+            return count_cell(*raw[(unit, indicator.key)], k, texts)
         return ratio_cell(indicator, raw[(unit, indicator.numerator)], raw[(unit, indicator.denominator)], k)
 
     rows = [(u, name, [cell(u, i) for i in indicators]) for u, name in units.items()]
