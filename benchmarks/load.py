@@ -6,8 +6,10 @@
 
 Starts a private redis-server and gunicorn with gunicorn.conf.py in production mode (SENDA_ENV=production, the
 data set's keys, PROXY_FIX_HOPS=1), then simulates --users people, each in a thread with its own cookies and its
-own client address (sent as X-Forwarded-For, as nginx would: the login limit of 30 per minute and address is left
-as it is and never reached). The mix: about half social workers, a sixth coordinators, a quarter police officers and
+own client address, the threads spread over --processes generator processes (default 4: one Python process's
+threads share one core's worth of interpreter, so a single-process generator measures itself, not the server).
+The client address is sent as X-Forwarded-For, as nginx would: the login limit of 30 per minute and address is left
+as it is and never reached. The mix: about half social workers, a sixth coordinators, a quarter police officers and
 an eighth NGO managers, picked at random (--seed) among active accounts of the data set (password
 ``Bench-password-2026``; ARGON2_* are set to the parameters of that hash, so signing in rewrites no row). Each signs
 in, then loops without pause (--think adds one) over the pages of its role: caseload, case page, plan and contacts,
@@ -16,11 +18,16 @@ events as usual; nothing else is changed.
 
 For --seconds it records every request's wall time; then the same users call GET /healthz (one SELECT 1) for as
 long, as the ceiling of this server on this machine. Prints requests per second, p50/p95/p99 per page, errors
-(any answer but 200), and the ratio of page throughput to the ceiling. Targets (from the issue): no error,
-p95 <= 300 ms on every page, throughput >= 25 % of the ceiling. Reports; asserts nothing.
+(any answer but 200), and the ratio of page throughput to the ceiling; the CPU seconds the server (gunicorn's
+master and workers, PostgreSQL's backends, Redis) and the generator processes used in each phase, from /proc; and,
+sampled every 100 ms during the pages, how many samples found a database backend waiting on a lock
+(pg_stat_activity.wait_event_type = 'Lock'): a request waiting for another request. Targets (from the issue): no
+error, p95 <= 300 ms on every page, throughput >= 25 % of the ceiling, no lock wait. Reports; asserts nothing.
 """
 
 import argparse
+import multiprocessing
+import os
 import random
 import re
 import sys
@@ -75,21 +82,27 @@ def pick_users(database: str, count: int, seed: int) -> list[tuple[str, str]]:
 
 
 class Phases:
-    """Deadlines shared by every user: all sign in and warm up, then the pages run until a deadline, then /healthz."""
+    """Deadlines shared by every user of every generator process: all sign in and warm up, then the pages run
+    until a deadline, then /healthz. The barrier and the deadline live in shared memory (multiprocessing)."""
 
     def __init__(self, users: int, seconds: float) -> None:
-        self.seconds, self.until, self.started, self.elapsed = seconds, 0.0, 0.0, []
-        self.barrier = threading.Barrier(users + 1, action=self.next)
+        self.seconds = seconds
+        self.until = multiprocessing.Value("d", 0.0)
+        self.started = multiprocessing.Value("d", 0.0)
+        self.elapsed = multiprocessing.Array("d", 3)
+        self.phase = multiprocessing.Value("i", 0)
+        self.barrier = multiprocessing.Barrier(users + 1, action=self.next)
 
     def next(self) -> None:
         """Run by the last thread to arrive: close the phase that ends and open the next one."""
-        now = time.monotonic()
-        if self.started:
-            self.elapsed.append(now - self.started)
-        self.started, self.until = now, now + self.seconds
+        now = time.monotonic()  # CLOCK_MONOTONIC: the same clock in every process of the machine
+        if self.started.value:
+            self.elapsed[self.phase.value] = now - self.started.value
+            self.phase.value += 1
+        self.started.value, self.until.value = now, now + self.seconds
 
     def running(self) -> bool:
-        return time.monotonic() < self.until
+        return time.monotonic() < self.until.value
 
 
 class User(threading.Thread):
@@ -138,14 +151,82 @@ class User(threading.Thread):
         if timed:
             self.results[label].append((elapsed, ok))
             if failure:
-                FAILURES[(label, failure)] += 1
+                self.results["__failures__"].append((f"{label}\t{failure}", False))
         if ok and path == "/cases/":
             self.cases = list(dict.fromkeys(CASE_CODE_RE.findall(response.text)))[:50] or self.cases
         elif ok and path == "/sessions/":
             self.sessions = list(dict.fromkeys(SESSION_ID_RE.findall(response.text)))[:50] or self.sessions
 
 
+def generator(users: list[tuple[int, str, str]], base: str, phases: Phases, without: set[str], think: float,
+              out) -> None:
+    """One generator process: its share of the users, one thread each; sends its results and CPU time back."""
+    results: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    threads = [User(n, name, role, base, results, phases, without, think) for n, name, role in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out.put((dict(results), os.times()))
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (/proc/<pid>/stat); processes gone count 0."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def descendants(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def server_pids(server_pid: int, redis_pid: int) -> list[int]:
+    """gunicorn's master and workers, the private redis-server, and every PostgreSQL process of the machine."""
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and (p / "comm").exists() and (p / "comm").read_text().strip().startswith("postgres")]
+    return [*descendants(server_pid), redis_pid, *postgres]
+
+
+class LockSampler(threading.Thread):
+    """Every 100 ms, whether any backend of the database waits on a lock (a request waiting for another)."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.engine = create_engine(database)
+        self.stop, self.samples, self.waiting, self.pages = threading.Event(), 0, 0, threading.Event()
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.is_set():
+                if self.pages.is_set():
+                    waits = conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                             " AND wait_event_type = 'Lock'"))
+                    conn.rollback()
+                    self.samples += 1
+                    self.waiting += bool(waits)
+                time.sleep(0.1)
+        self.engine.dispose()
+
+
 def report(results: dict, pages_seconds: float, ceiling_seconds: float) -> None:
+    for failure, _ in results.pop("__failures__", []):
+        label, what = failure.split("\t")
+        FAILURES[(label, what)] += 1
     pages = {k: v for k, v in results.items() if k != CEILING}
     page_rps = sum(len(v) for v in pages.values()) / pages_seconds
     ceiling_rps = len(results[CEILING]) / ceiling_seconds
@@ -176,6 +257,7 @@ def main() -> None:
     parser.add_argument("--without", action="append", default=[], choices=sorted({p for v in PAGES.values() for p, _ in v}),
                         help="leave a page out of the timed loop (repeatable), e.g. --without summary")
     parser.add_argument("--access-log", help="gunicorn's access log (with each request's time in the worker) to this file")
+    parser.add_argument("--processes", type=int, default=4, help="generator processes the users are spread over (default 4)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -197,21 +279,46 @@ def main() -> None:
             stop(redis)
             raise
         try:
-            results: dict[str, list[tuple[float, bool]]] = defaultdict(list)
             phases = Phases(len(users), args.seconds)
-            threads = [User(n, name, role, base, results, phases, set(args.without), args.think)
-                       for n, (name, role) in enumerate(users)]
-            for thread in threads:
-                thread.start()
-            print("signing in and warming up ...", flush=True)
+            out = multiprocessing.Queue()
+            numbered = [(n, name, role) for n, (name, role) in enumerate(users)]
+            workers = [multiprocessing.Process(target=generator, daemon=True,
+                                               args=(numbered[i::args.processes], base, phases, set(args.without),
+                                                     args.think, out))
+                       for i in range(args.processes)]
+            for worker in workers:
+                worker.start()
+            sampler = LockSampler(args.database)
+            sampler.start()
+            serving = server_pids(server.pid, redis.pid)
+            clients = [w.pid for w in workers]
+            print(f"signing in and warming up ({args.processes} generator processes) ...", flush=True)
             phases.barrier.wait()
+            cpu = [(cpu_seconds(serving), cpu_seconds(clients))]
+            sampler.pages.set()
             print(f"pages for {args.seconds:.0f} s ...", flush=True)
             phases.barrier.wait()  # every user has finished its last page
+            sampler.pages.clear()
+            cpu.append((cpu_seconds(serving), cpu_seconds(clients)))
             print(f"/healthz for {args.seconds:.0f} s ...", flush=True)
             phases.barrier.wait()
-            for thread in threads:
-                thread.join()
-            report(results, *phases.elapsed)
+            cpu.append((cpu_seconds(serving), cpu_seconds(clients)))
+            results: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+            for _ in workers:
+                part, _times = out.get()
+                for label, rows in part.items():
+                    results[label] += rows
+            for worker in workers:
+                worker.join()
+            sampler.stop.set()
+            sampler.join()
+            report(results, phases.elapsed[0], phases.elapsed[1])
+            for name, (before, after), seconds in (("pages", cpu[:2], phases.elapsed[0]),
+                                                   ("/healthz", cpu[1:], phases.elapsed[1])):
+                print(f"CPU during {name}: server {after[0] - before[0]:.1f} s, generator {after[1] - before[1]:.1f} s "
+                      f"over {seconds:.1f} s on {os.cpu_count()} cores")
+            print(f"lock waits: {sampler.waiting} of {sampler.samples} samples (every 100 ms during the pages) found a "
+                  f"backend waiting on a lock")
         finally:
             stop(server)
             stop(redis)
