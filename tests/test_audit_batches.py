@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from app.audit.chain import decode_ranges, encode_ranges
+from app.audit.chain import decode_ranges, encode_ranges, verify
 from app.audit.merkle import inclusion_path, leaf_hash, root_from_path, tree_hash
 from app.audit.models import AuditBatch, AuditEvent
 from app.audit.seal import SealDeferred, prove, seal
@@ -329,3 +329,56 @@ def test_two_sealers_do_not_seal_the_same_events_twice(app):
     assert errors == [] and results.count(None) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditBatch)) == 2
+
+
+# --- an existing log, from before migration 0008 --------------------------------
+
+def test_events_chained_before_0008_still_verify_and_are_sealed(tmp_path, template_url):
+    """A log written by the old code (hash chain, head row) upgraded to 0008:
+    verify checks the old chain, new events follow it, one seal covers both,
+    and a change to an old event is still found."""
+    from flask_migrate import upgrade
+
+    from app.audit.chain import GENESIS, entry_hash
+    from tests.test_migrations import fresh_app
+
+    app = fresh_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="0007_record_keys")
+        prev, at = GENESIS, datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+        for seq in (1, 2, 3):  # ids 2, 4, 6: the old chain numbered by seq, ids could have gaps
+            event = AuditEvent(seq=seq, at=at, user_id=None, role=None, organization_id=None,
+                               action="auth.login", object_type=None, object_id=None, outcome="allowed",
+                               ip=None, user_agent=None, detail=f"n={seq}")
+            digest = entry_hash(key(app), prev, event)
+            db.session.execute(text(
+                "INSERT INTO audit_events (id, seq, at, action, outcome, detail, prev_hash, entry_hash) "
+                "VALUES (:id, :seq, :at, 'auth.login', 'allowed', :detail, :prev, :hash)"),
+                {"id": seq * 2, "seq": seq, "at": at, "detail": f"n={seq}", "prev": prev, "hash": digest})
+            prev = digest
+        db.session.execute(text("UPDATE audit_head SET seq = 3, head_hash = :h WHERE id = 1"), {"h": prev})
+        if PG_URL:
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), 6)"))
+        db.session.commit()
+        upgrade()
+        assert verify(db.session, key(app)).ok
+        record("user.update", object_type="user", object_id=1)
+        db.session.commit()
+        result = verify(db.session, key(app))
+        assert result.ok and result.checked == 4 and result.unsealed == 4
+        batch = seal(db.session, key(app))
+        db.session.commit()
+        assert (batch.first_id, batch.last_id, batch.size, batch.absent) == (1, 7, 4, "1,3,5")
+        result = verify(db.session, key(app))
+        assert result.ok and result.unsealed == 0
+        if PG_URL:
+            db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        db.session.execute(text("UPDATE audit_events SET detail = 'n=9' WHERE seq = 2"))
+        db.session.commit()
+        result = verify(db.session, key(app))
+        assert not result.ok and (result.broken_seq, result.broken_id) == (2, 4)
+        if PG_URL:
+            db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
