@@ -128,6 +128,9 @@ class Config:
     # The month fiscal years start in (10: October, as USAID's): 1, 4, 7 or 10, so that they are unions of quarters.
     FISCAL_YEAR_START_MONTH = _int("SENDA_FISCAL_YEAR_START_MONTH", 10)
     RETENTION_YEARS = _int("RETENTION_YEARS", 5)
+    # The seal job (`flask audit seal --every 5`) keeps the oldest unsealed
+    # audit event younger than this; /healthz says "lagging" beyond it.
+    AUDIT_SEAL_MAX_LAG = _int("AUDIT_SEAL_MAX_LAG", 30)
     # Cell-key perturbation of published counts: the perturbation table (docs/perturbation.md).
     PTABLE_FILE = os.environ.get("SENDA_PTABLE") or str(BASE_DIR / "app" / "data" / "ptables" / "senda-ptable-1.csv")
 

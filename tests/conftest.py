@@ -151,6 +151,9 @@ def template_url(tmp_path_factory) -> str:
     return url
 
 
+APPEND_ONLY = ("audit_events", "audit_batches")  # tables whose PostgreSQL triggers refuse changes
+
+
 def reset_postgres(url: str) -> None:
     """Put every table back to the demo snapshot (fast: a few thousand rows)."""
     engine = create_engine(url)
@@ -165,9 +168,11 @@ def reset_postgres(url: str) -> None:
         engine = create_engine(url)
     tables = {t.name: t for t in db.metadata.sorted_tables}
     with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        for name in APPEND_ONLY:
+            conn.execute(text(f"ALTER TABLE {name} DISABLE TRIGGER USER"))
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        for name in APPEND_ONLY:
+            conn.execute(text(f"ALTER TABLE {name} ENABLE TRIGGER USER"))
         for name, rows in SNAPSHOT.items():
             if rows:
                 conn.execute(tables[name].insert(), rows)

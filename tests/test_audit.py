@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 from app.accounts.models import User
 from app.audit.actions import ACTION_LABELS
 from app.audit.chain import verify
-from app.audit.models import AuditEvent
+from app.audit.models import AuditBatch, AuditEvent
+from app.audit.seal import seal
 from app.audit.service import record
 from app.extensions import db
 from tests.conftest import PG_URL, csrf_token, login, post_form
@@ -191,12 +192,16 @@ def test_an_event_without_commit_is_not_written(app):
 
 # --- tamper evidence ---------------------------------------------------------
 
-def make_events(app, n=5) -> int:
-    """Add n events; returns the sequence number before them."""
+def make_events(app, n=5, sealed=False) -> int:
+    """Add n events (then seal them if asked); returns the sequence number
+    before them."""
     with app.app_context():
-        base = db.session.scalar(text("SELECT seq FROM audit_head"))
+        base = db.session.scalar(text("SELECT COALESCE(MAX(seq), 0) FROM audit_events"))
         for i in range(n):
             record("user.update", object_type="user", object_id=i, detail=f"n={i}")
+            db.session.commit()
+        if sealed:
+            seal(db.session, app.extensions["senda_keys"].audit_key)
             db.session.commit()
     return base
 
@@ -241,10 +246,14 @@ TAMPERING = {
 }
 
 
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "unsealed"])
 @pytest.mark.parametrize("case", TAMPERING)
-def test_verify_fails_naming_the_first_broken_event(app, runner, case):
+def test_verify_fails_naming_the_first_broken_event(app, runner, case, sealed):
+    if PG_URL and not sealed and case == "deleted at the end":
+        pytest.skip("PostgreSQL: the last event, deleted before it is sealed, looks like a "
+                    "transaction that took an id and did not commit (docs/operations.md)")
     statements, offset = TAMPERING[case]
-    base = make_events(app)
+    base = make_events(app, sealed=sealed)
     for sql in statements:
         tamper(app, sql.format(b=base))
     result = run_verify(runner)
@@ -253,10 +262,10 @@ def test_verify_fails_naming_the_first_broken_event(app, runner, case):
 
 
 def test_anchor_prints_the_head(app, runner):
-    base = make_events(app, 2)
+    base = make_events(app, 2, sealed=True)
     seq, digest = runner.invoke(args=["audit", "anchor"]).output.split()
     with app.app_context():
-        head = db.session.scalar(select(AuditEvent.entry_hash).where(AuditEvent.seq == base + 2))
+        head = db.session.scalar(select(AuditBatch.head_mac).where(AuditBatch.last_id == base + 2))
     assert (seq, digest) == (str(base + 2), head)
 
 

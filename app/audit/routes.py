@@ -13,7 +13,8 @@ from app.audit import bp
 from app.audit.actions import ACTION_LABELS, SECURITY_PREFIXES, action_label
 from app.audit.chain import verify
 from app.audit.forms import AuditFilterForm, CaseHistoryForm
-from app.audit.models import AuditEvent, AuditHead
+from app.audit.models import AuditEvent
+from app.audit.seal import last_batch
 from app.audit.service import record
 from app.exports import csv_lines
 from app.extensions import db
@@ -136,7 +137,8 @@ def case_history():
 @requires("audit.view")
 def chain():
     result = verify(db.session, current_app.extensions["senda_keys"].audit_key)
-    head = db.session.get(AuditHead, 1)
+    batch = last_batch(db.session)
+    head = {"seq": batch.last_id, "head_hash": batch.head_mac} if batch else None
     record("audit.verify", outcome="allowed" if result.ok else "failed",
            detail=f"events={result.checked}")
     db.session.commit()

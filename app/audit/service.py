@@ -1,8 +1,10 @@
 """Recording audit events in the same transaction as the change they record.
 
 ``record()`` queues an event on the current database session; just before
-that session commits, the queued events are chained and inserted, in the
-same transaction. If the commit fails, neither the change nor its event is
+that session commits, the queued events are inserted, each with its own
+HMAC, in the same transaction, touching no row shared with other writers
+(the seal job puts them under a signed Merkle tree head a few seconds later:
+app/audit/seal.py). If the commit fails, neither the change nor its event is
 kept; a request that rolls back drops its queued events too."""
 
 import hashlib
@@ -12,10 +14,10 @@ from typing import Any, NoReturn
 
 from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, insert, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS, entry_hash
+from app.audit.chain import GENESIS, event_mac
 from app.audit.models import AuditEvent, AuditHead
 from app.extensions import db
 
@@ -65,36 +67,43 @@ def hash_terms(terms: str) -> str:
     return hmac.new(key, terms.encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def _take_ids(bind, count: int) -> list[int]:
+    """Ids for new events, from no shared row on PostgreSQL.
+
+    PostgreSQL: the table's sequence. ROW EXCLUSIVE (what any INSERT takes,
+    shared by all writers) is taken first, so that the seal job, which waits
+    for the holders of that lock, never seals past an id still in flight.
+    SQLite: the audit_head row is the counter; SQLite has one writer at a
+    time anyway, and a counter in the transaction leaves no gap when it rolls
+    back, so verify can also see events deleted at the end."""
+    if bind.dialect.name == "postgresql":
+        bind.execute(text("LOCK TABLE audit_events IN ROW EXCLUSIVE MODE"))
+        return list(bind.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"),
+            {"n": count}))
+    top = bind.scalar(update(AuditHead).where(AuditHead.id == 1)
+                      .values(seq=AuditHead.seq + count).returning(AuditHead.seq))
+    if top is None:  # a database made without the migrations' first row
+        top = (bind.scalar(select(func.max(AuditEvent.id))) or 0) + count
+        bind.execute(insert(AuditHead).values(id=1, seq=top, head_hash=GENESIS))
+    return list(range(top - count + 1, top + 1))
+
+
 def _write_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
+    # The change's own errors (a unique constraint, a stale version) come out
+    # here, before ids are drawn: a failed flush then leaves no gap of ids.
+    session.flush()
     key = current_app.extensions["senda_keys"].audit_key
-    # Take the head row first: this locks it (PostgreSQL row lock, SQLite
-    # write lock) so concurrent writers extend the chain one at a time.
     bind = session.connection()
-    locked = bind.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
-        .returning(AuditHead.seq, AuditHead.head_hash)
-    ).first()
-    seq, prev = locked if locked else (0, GENESIS)
     rows = []
-    for values in pending:
-        seq += 1
-        audit_event = AuditEvent(seq=seq, prev_hash=prev, entry_hash="", **values)
-        audit_event.entry_hash = prev = entry_hash(key, prev, audit_event)
-        rows.append({**values, "seq": seq, "prev_hash": audit_event.prev_hash, "entry_hash": prev})
-    if not locked:
-        bind.execute(insert(AuditEvent), rows)
-        bind.execute(insert(AuditHead).values(id=1, seq=seq, head_hash=prev))
-        return
-    move_head = update(AuditHead).where(AuditHead.id == 1).values(seq=seq, head_hash=prev)
-    if bind.dialect.name == "postgresql":
-        # One round trip: the events are inserted in a CTE of the head update.
-        bind.execute(move_head.add_cte(insert(AuditEvent).values(rows).cte("new_events")))
-    else:
-        bind.execute(insert(AuditEvent), rows)
-        bind.execute(move_head)
+    for event_id, values in zip(_take_ids(bind, len(pending)), pending, strict=True):
+        row = {**values, "id": event_id, "seq": event_id, "prev_hash": None}
+        row["entry_hash"] = event_mac(key, AuditEvent(**row))
+        rows.append(row)
+    bind.execute(insert(AuditEvent), rows)
 
 
 @event.listens_for(Session, "before_commit")

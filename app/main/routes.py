@@ -2,6 +2,8 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.accounts.models import utcnow
+from app.audit.seal import seal_status
 from app.extensions import db
 from app.main import bp
 from app.navigation import home_cards
@@ -19,14 +21,20 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the app can reach its database, 503 when it cannot."""
+    """200 when the app can reach its database, 503 when it cannot; and how
+    far the audit seal job lags (counts and seconds, no personal data)."""
     try:
         db.session.execute(text("SELECT 1"))
+        lag = seal_status(db.session, utcnow())
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
         return jsonify(status="unavailable", database="error"), 503
-    return jsonify(status="ok", database="ok")
+    db.session.rollback()
+    sealing = "ok" if lag.lag_seconds <= current_app.config["AUDIT_SEAL_MAX_LAG"] else "lagging"
+    return jsonify(status="ok", database="ok",
+                   audit={"unsealed_events": lag.unsealed, "seal_lag_seconds": lag.lag_seconds,
+                          "sealing": sealing, "max_lag_seconds": current_app.config["AUDIT_SEAL_MAX_LAG"]})
 
 
 @bp.route("/language", methods=["POST"])
