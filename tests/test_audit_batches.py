@@ -331,10 +331,10 @@ def test_two_sealers_do_not_seal_the_same_events_twice(app):
         assert db.session.scalar(select(func.count()).select_from(AuditBatch)) == 2
 
 
-# --- an existing log, from before migration 0008 --------------------------------
+# --- an existing log, from before migration 0010 --------------------------------
 
-def test_events_chained_before_0008_still_verify_and_are_sealed(tmp_path, template_url):
-    """A log written by the old code (hash chain, head row) upgraded to 0008:
+def test_events_chained_before_0010_still_verify_and_are_sealed(tmp_path, template_url):
+    """A log written by the old code (hash chain, head row) upgraded to 0010:
     verify checks the old chain, new events follow it, one seal covers both,
     and a change to an old event is still found."""
     from flask_migrate import upgrade
@@ -344,7 +344,7 @@ def test_events_chained_before_0008_still_verify_and_are_sealed(tmp_path, templa
 
     app = fresh_app(tmp_path)
     with app.app_context():
-        upgrade(revision="0007_record_keys")
+        upgrade(revision="0009_summary_refreshes")
         prev, at = GENESIS, datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
         for seq in (1, 2, 3):  # ids 2, 4, 6: the old chain numbered by seq, ids could have gaps
             event = AuditEvent(seq=seq, at=at, user_id=None, role=None, organization_id=None,

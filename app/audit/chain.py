@@ -1,7 +1,7 @@
 """Hashing and verification of the audit log.
 
 Each event carries its own HMAC over its content and id (events from
-before migration 0008 carry the old chain HMAC instead). Sealed events are
+before migration 0010 carry the old chain HMAC instead). Sealed events are
 checked against the signed tree head of their batch: a changed, deleted,
 inserted or reordered event changes the tree hash, its event count or the id
 sequence the head records. For events not yet sealed, see ``verify``."""
@@ -39,7 +39,7 @@ def canonical(event: AuditEvent) -> bytes:
 
 
 def entry_hash(key: bytes, prev_hash: str, event: AuditEvent) -> str:
-    """The pre-0008 chain hash: HMAC(key, previous hash | content)."""
+    """The pre-0010 chain hash: HMAC(key, previous hash | content)."""
     return hmac.new(key, prev_hash.encode() + b"|" + canonical(event), hashlib.sha256).hexdigest()
 
 
@@ -208,7 +208,7 @@ class _Walk:
         if event.id < self.next_id:
             raise fail("events out of order")
         if not (legacy and event.id > self.sealed_upto):
-            # Pre-0008 ids may have gaps until they are sealed (the chain used seq).
+            # Pre-0010 ids may have gaps until they are sealed (the chain used seq).
             self.missing_until(event.id, event)
         self.next_id, self.last_kind = event.id + 1, "legacy" if legacy else "event"
         if event.id > self.sealed_upto:

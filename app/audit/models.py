@@ -11,12 +11,12 @@ from app.extensions import db
 class AuditEvent(db.Model):
     """One event. Never updated or deleted (a PostgreSQL trigger enforces it).
 
-    Since migration 0008 an event carries its own HMAC: ``entry_hash`` =
+    Since migration 0010 an event carries its own HMAC: ``entry_hash`` =
     HMAC(audit key, "event" | canonical content), the content including
     ``seq``, which equals ``id``; ``prev_hash`` is NULL. Events are inserted
     with no shared row; the seal job (app/audit/seal.py) later puts them, in
     id order, under a Merkle tree whose signed head is an ``AuditBatch``.
-    Events written before 0008 keep their hash chain (``prev_hash`` set,
+    Events written before 0010 keep their hash chain (``prev_hash`` set,
     ``entry_hash`` = HMAC(key, prev_hash | content)) and are sealed too."""
 
     __tablename__ = "audit_events"
@@ -61,11 +61,11 @@ class AuditBatch(db.Model):
 
 
 class AuditHead(db.Model):
-    """One row. Before 0008: the chain head, updated by every audited
-    transaction (which serialized them). Since 0008, only on SQLite, ``seq``
+    """One row. Before 0010: the chain head, updated by every audited
+    transaction (which serialized them). Since 0010, only on SQLite, ``seq``
     is the highest event id handed out (SQLite's write lock is global
     anyway), so that verify also sees events deleted at the end; on
-    PostgreSQL the row is left as the pre-0008 chain head and ids come from
+    PostgreSQL the row is left as the pre-0010 chain head and ids come from
     the table's sequence."""
 
     __tablename__ = "audit_head"

@@ -8,11 +8,11 @@ On PostgreSQL ``audit_batches`` gets the same append-only triggers as the
 events. The downgrade drops the tree heads (a later upgrade and
 `flask audit seal` seal everything again from id 1); once new-format events
 exist it leaves ``prev_hash`` nullable, since the old chain cannot be
-rebuilt without the audit key, and the pre-0008 `audit verify` will report
+rebuilt without the audit key, and the pre-0010 `audit verify` will report
 them as broken.
 
-Revision ID: 0008_audit_batches
-Revises: 0007_record_keys
+Revision ID: 0010_audit_batches
+Revises: 0009_summary_refreshes
 Create Date: 2026-12-02 14:40:00
 
 """
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_audit_batches'
-down_revision = '0007_record_keys'
+revision = '0010_audit_batches'
+down_revision = '0009_summary_refreshes'
 branch_labels = None
 depends_on = None
 
