@@ -3,18 +3,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.cases import lifecycle
+from app.cases.lifecycle import audit_case
 from app.casework import bp
 from app.casework.forms import ContactForm, FollowUpForm, GoalForm, NoteForm
 from app.casework.models import GOAL_STATUSES, CaseNote, FollowUp, Goal, ServiceContact
+from app.dates import local_today as today
 from app.extensions import db
 from app.formtools import choices, stale
 from app.screening.models import Screening
-from app.security.policy import requires
+from app.security.policy import get_case_or_404, requires
 from app.submissions import commit_once, replayed
-from app.youth import codes
-from app.youth.access import get_youth_or_404
 from app.youth.models import Youth
-from app.youth.services import audit_case, change_status, today
 
 
 def casework_url(youth: Youth, anchor: str) -> str:
@@ -29,7 +29,7 @@ def back(youth: Youth, anchor: str):
 @bp.route("/<code>/goals/<int:goal_id>", methods=["GET", "POST"])
 @requires("cases.work")
 def goal(code: str, goal_id: int | None):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     item = None
     if goal_id is not None:
         item = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.youth_id == youth.id))
@@ -64,7 +64,7 @@ def goal(code: str, goal_id: int | None):
 @bp.route("/<code>/contacts/new", methods=["GET", "POST"])
 @requires("cases.work")
 def contact(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = ContactForm(contact_on=today())
     if (done := replayed(form)) is not None:
         return done
@@ -74,10 +74,7 @@ def contact(code: str):
         item.summary = form.summary.data.strip() or None
         db.session.add(item)
         db.session.flush()
-        if youth.last_contact_on is None or item.contact_on > youth.last_contact_on:
-            youth.last_contact_on = item.contact_on
-        if youth.status == codes.ENROLLED:
-            change_status(youth, codes.ACTIVE, current_user, item.contact_on, manual=False)
+        lifecycle.contact_made(youth, item.contact_on, current_user)
         audit_case("contact.create", youth, detail=f"contact={item.id}")
         return commit_once(form, casework_url(youth, "#contacts"), _("Contact recorded."))
     return render_template("casework/contact.html", youth=youth, form=form)
@@ -86,7 +83,7 @@ def contact(code: str):
 @bp.route("/<code>/notes/new", methods=["GET", "POST"])
 @requires("cases.work")
 def note(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = NoteForm()
     if (done := replayed(form)) is not None:
         return done
@@ -103,7 +100,7 @@ def note(code: str):
 @bp.route("/<code>/followups/new", methods=["GET", "POST"])
 @requires("cases.work")
 def followup(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = FollowUpForm(followup_on=today())
     screenings = db.session.scalars(select(Screening).where(Screening.youth_id == youth.id)
                                     .order_by(Screening.screened_on.desc())).all()

@@ -7,12 +7,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import format_datetime, format_decimal, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organization, User
-from app.accounts.roles import POLICE
-from app.audit.service import deny_out_of_scope, record
+from app.accounts.models import Organization
+from app.audit.service import record
+from app.cases.lifecycle import audit_case
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
@@ -30,9 +30,12 @@ from app.policing.services import (
 )
 from app.security.policy import (
     can,
-    may_change_session,
+    get_session_or_404,
+    may_edit_session,
+    officers_among,
+    records_for_own_unit,
     requires,
-    scope_municipality_ids,
+    visible_cohorts,
     visible_municipalities,
     visible_officers,
     visible_organizations,
@@ -42,14 +45,6 @@ from app.security.policy import (
 from app.submissions import commit_once, replayed
 from app.youth import codes as youth_codes
 from app.youth.models import Youth
-from app.youth.services import audit_case
-
-
-def get_session_or_404(session_id: int) -> PolicingSession:
-    found = db.session.scalar(visible_sessions(current_user).where(PolicingSession.id == session_id))
-    if found is None:
-        deny_out_of_scope("policing_session", session_id)
-    return found
 
 
 def session_filters(announce: bool = True) -> SessionFilterForm:
@@ -148,15 +143,14 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
     form.partner_organization_id.choices = data_choices(
         ((o.id, o.name) for o in keeping(partners, [item.partner] if item else [])), first=(0, _("None")))
     restrict_to_choices(form.police_unit_id, form.officer_ids, form.partner_organization_id)
-    cohorts = db.session.scalars(select(GreatCohort).where(
-        GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
-        .order_by(GreatCohort.school_name))
+    cohorts = db.session.scalars(visible_cohorts(current_user).where(GreatCohort.graduated_on.is_(None))
+                                 .order_by(GreatCohort.school_name))
     form.cohort_id.choices = data_choices(((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts), first=(0, _("None")))
     if item is not None:
         del form.form_token  # one-time tokens are for create forms; edits have their version
     if item is None and request.method == "GET":
         form.police_unit_id.data = current_user.organization_id
-        form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
+        form.officer_ids.data = [current_user.id] if records_for_own_unit(current_user) else []
     return form
 
 
@@ -182,7 +176,7 @@ def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
         changed.append("notes")
     officer_ids = set(form.officer_ids.data or [])
     if {u.id for u in item.officers} != officer_ids:
-        item.officers = list(db.session.scalars(select(User).where(User.id.in_(officer_ids), User.role == POLICE)))
+        item.officers = list(db.session.scalars(officers_among(officer_ids)))
         changed.append("officers")
     return changed
 
@@ -209,7 +203,7 @@ def new():
 @bp.route("/<int:session_id>")
 @requires("sessions.view")
 def show(session_id: int):
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     # Only the links a case worker may see, never how many youth are linked in all (issue #12).
     youth = linked_youth(current_user, item.id) if can(current_user, "sessions.attendance") else []
     if youth:
@@ -217,15 +211,15 @@ def show(session_id: int):
             audit_case("youth.attendance_view", y, detail=f"session={item.id}")
         db.session.commit()
     return render_template("policing/show.html", item=item, linked=youth,
-                           may_change=may_change_session(current_user, item) and can(current_user, "sessions.record"),
+                           may_change=may_edit_session(current_user, item) and can(current_user, "sessions.record"),
                            attendance_form=AttendanceForm(), cancel_form=CancelForm(version=str(item.version)))
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @requires("sessions.record")
 def edit(session_id: int):
-    item = get_session_or_404(session_id)
-    if not may_change_session(current_user, item):
+    item = get_session_or_404(current_user, session_id)
+    if not may_edit_session(current_user, item):
         abort(403)
     form = session_form(item)
     if request.method == "GET":
@@ -256,8 +250,8 @@ def edit(session_id: int):
 @bp.route("/<int:session_id>/cancel", methods=["POST"])
 @requires("sessions.record")
 def cancel(session_id: int):
-    item = get_session_or_404(session_id)
-    if not may_change_session(current_user, item):
+    item = get_session_or_404(current_user, session_id)
+    if not may_edit_session(current_user, item):
         abort(403)
     form = CancelForm()
     if not form.validate_on_submit():
@@ -276,7 +270,7 @@ def cancel(session_id: int):
 @requires("sessions.attendance")
 def link_attendance(session_id: int):
     """Link an enrolled youth of one's own scope to a session they attended."""
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     form = AttendanceForm()
     if form.validate_on_submit():
         youth = db.session.scalar(visible_youth(current_user).where(
@@ -298,7 +292,7 @@ def link_attendance(session_id: int):
 @bp.route("/<int:session_id>/attendance/<code>/remove", methods=["POST"])
 @requires("sessions.attendance")
 def unlink_attendance(session_id: int, code: str):
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     youth = db.session.scalar(visible_youth(current_user).where(Youth.case_code == code.upper()))
     link = db.session.get(Attendance, (item.id, youth.id)) if youth else None
     if link is None:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.policing import codes
 from app.policing.forms import SessionFilterForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.security.policy import visible_organizations, visible_sessions, visible_youth
+from app.security.policy import records_for_own_unit, visible_organizations, visible_sessions, visible_youth
 
 
 def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
@@ -103,10 +103,9 @@ def police_unit_choices(user: User, kept=None):
     """A police officer records for their own unit; a coordinator chooses one
     of the units of their countries."""
     from app.accounts.models import Organization
-    from app.accounts.roles import POLICE
     from app.formtools import data_choices
 
-    if user.role == POLICE:
+    if records_for_own_unit(user):
         return data_choices([(user.organization_id, user.organization.name),
                              *((k.id, k.name) for k in [kept] if k is not None and k.id != user.organization_id)])
     units = db.session.scalars(visible_organizations(user).where(Organization.kind == "police_unit"))

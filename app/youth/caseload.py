@@ -7,11 +7,12 @@ from datetime import timedelta
 from sqlalchemy import Select, func, or_, select
 
 from app.accounts.models import User
+from app.cases import lifecycle
+from app.cases.status import IN_PROGRAM, OPEN_STATUSES, STATUSES
 from app.geo.models import Municipality
 from app.programs.models import Program
 from app.security.crypto import blind_index
 from app.security.policy import visible_youth
-from app.youth import codes
 from app.youth.forms import CaseloadForm
 from app.youth.models import Youth
 
@@ -31,10 +32,10 @@ def caseload_query(user: User, form: CaseloadForm, today) -> Select:
         code = term.upper()
         query = query.where(Youth.case_code == code if CASE_CODE.match(code) else name_condition(term))
     status = form.status.data
-    if status in codes.STATUSES:
+    if status in STATUSES:
         query = query.where(Youth.status == status)
     elif status != "all":
-        query = query.where(Youth.status.in_(codes.OPEN_STATUSES))
+        query = query.where(Youth.status.in_(OPEN_STATUSES))
     # The form was read by app.filters.filter_form: each value is a valid choice or None.
     if form.program.data:
         query = query.where(Youth.current_program_id == form.program.data)
@@ -43,11 +44,11 @@ def caseload_query(user: User, form: CaseloadForm, today) -> Select:
     if form.worker.data:
         query = query.where(Youth.assigned_worker_id == form.worker.data)
     if form.overdue.data:
-        query = query.where(Youth.status.in_(codes.IN_PROGRAM), Youth.reassessment_due < today)
+        query = query.where(Youth.status.in_(IN_PROGRAM), Youth.reassessment_due < today)
     if form.no_contact.data:
-        query = query.where(Youth.status.in_(codes.IN_PROGRAM),
+        query = query.where(Youth.status.in_(IN_PROGRAM),
                             or_(Youth.last_contact_on.is_(None),
-                                Youth.last_contact_on < today - timedelta(days=30)))
+                                Youth.last_contact_on < today - timedelta(days=lifecycle.NO_CONTACT_DAYS)))
     return query
 
 
