@@ -18,7 +18,7 @@ ROLE_CODES = set(ROLES)
 # blueprint and a referral source: those count only beside a `.role`).
 ONLY_ROLES = ROLE_CODES - {"admin", "police"}
 TEMPLATE_ROLE_COMPARE = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot\s+in\b)")
-TEMPLATE_ROLE_CODE = re.compile(r"""['"](%s)['"]""" % "|".join(sorted(ONLY_ROLES)))
+TEMPLATE_ROLE_CODE = re.compile("['\"](" + "|".join(sorted(ONLY_ROLES)) + ")['\"]")
 
 
 def _strings(node: ast.AST) -> list[str]:

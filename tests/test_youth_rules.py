@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.cases import lifecycle
+from app.cases.lifecycle import TransitionError, change_status
 from app.casework.models import CaseNote
 from app.extensions import db
 from app.youth import codes
 from app.youth.models import Youth
-from app.cases import lifecycle
-from app.cases.lifecycle import TransitionError, change_status
 from tests.conftest import local_date, login
 from tests.test_access import routes
 from tests.youth_helpers import QueryCounter, give_consent, post, register, registration, youth
