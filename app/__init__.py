@@ -49,10 +49,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=user_zone)
 
     from app import models  # noqa: F401  (every model registered for Alembic)
-    from app.audit import service as _audit  # noqa: F401  (commit hooks)
+    from app.audit import service as audit_writer
     from app.auth import sessions
-    from app.reports import tracking as _tracking  # noqa: F401  (commit hooks)
+    from app.reports import tracking
 
+    audit_writer.init_app(app)  # the audit events are written in the transaction they record
+    tracking.init_app(app)  # the maintained summaries follow every change they count
     sessions.init_app(app)
 
     from app.filters import IdConverter
