@@ -177,3 +177,29 @@ def test_an_exit_without_a_reason_is_refused(ctx, today):
     with pytest.raises(lifecycle.TransitionError):
         lifecycle.change_status(youth, S.CLOSED, user, today, None)
     assert youth.status == S.REFERRED
+
+
+def test_a_status_change_claimed_by_its_form_moves_the_version_once(ctx, today):
+    from app.formtools import claim_version
+
+    youth, user = a_new_case(today)
+    db.session.commit()
+    loaded = youth.version
+    assert claim_version(youth, str(loaded))  # the page's save claims the version it was built from
+    lifecycle.close(youth, user, today, "other")  # the lifecycle's change is the same change
+    db.session.commit()
+    assert youth.version == loaded + 1
+    lifecycle.reopen(youth, user, today)  # a change without a form: one more
+    db.session.commit()
+    assert youth.version == loaded + 2
+
+
+def test_enrolling_moves_the_version_once(ctx, today):
+    youth, user = a_new_case(today)
+    act(youth, "screen", user, today)
+    db.session.commit()
+    loaded = youth.version
+    act(youth, "enroll", user, today)
+    act(youth, "contact", user, today)  # enrolled -> active in the same transaction
+    db.session.commit()
+    assert youth.version == loaded + 1

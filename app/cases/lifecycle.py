@@ -22,6 +22,7 @@ from app.extensions import db
 from app.programs.models import Enrollment, Program
 from app.screening.instrument import definition_of, score
 from app.screening.models import InstrumentVersion, Screening
+from app.versions import raise_version
 from app.youth import codes
 from app.youth.consents import refresh_consent
 from app.youth.identity import CASE_FIELDS, IDENTITY_FIELDS, new_case_code, update_case
@@ -195,7 +196,7 @@ def change_status(youth: Youth, to: str, user: User, on: date, exit_reason: str 
                                 changed_on=on, changed_by_id=user.id))
     audit_case("youth.status", youth, detail=f"from={youth.status};to={to}")
     youth.status, youth.status_changed_at = to, utcnow()
-    youth.version += 1
+    raise_version(youth)
     if to in EXIT_STATUSES:
         end_enrollment(youth, to, exit_reason, on)
         youth.reassessment_due = None
@@ -223,7 +224,7 @@ def reopen(youth: Youth, user: User, on: date) -> None:
                                 changed_on=on, changed_by_id=user.id, reopened=True))
     audit_case("youth.reopen", youth, detail=f"from={youth.status};to={back_to}")
     youth.status, youth.status_changed_at = back_to, utcnow()
-    youth.version += 1
+    raise_version(youth)
 
 
 # --- anonymize -----------------------------------------------------------------
