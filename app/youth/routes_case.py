@@ -16,9 +16,8 @@ from app.extensions import db
 from app.formtools import choices, claim_version, data_choices
 from app.security.policy import assignable_workers, get_case_or_404, requires
 from app.submissions import commit_once, replayed
-from app.youth import bp
+from app.youth import bp, services
 from app.youth.case_page import case_context, casework_context, full_record
-from app.youth.consents import refresh_consent
 from app.youth.forms import (
     AnonymizeForm,
     AssignForm,
@@ -139,13 +138,8 @@ def add_consent(code: str):
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        consent = Consent(youth_id=youth.id, purpose=form.purpose.data, given_by=form.given_by.data,
-                          given_on=form.given_on.data, expires_on=form.expires_on.data,
-                          recorded_by_id=current_user.id)
-        db.session.add(consent)
-        db.session.flush()
-        refresh_consent(youth, today())
-        audit_case("consent.create", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+        services.record_consent(youth, current_user, form.purpose.data, form.given_by.data, form.given_on.data,
+                                form.expires_on.data, today())
         return commit_once(form, url_for("youth.case", code=youth.case_code) + "#consent", _("Consent recorded."))
     context = case_context(youth, current_user)
     db.session.commit()
@@ -161,10 +155,7 @@ def withdraw_consent(code: str, consent_id: int):
     if consent is None:
         abort(404)
     form = WithdrawConsentForm()
-    if form.validate_on_submit() and consent.withdrawn_on is None:
-        consent.withdrawn_on, consent.withdrawn_by_id = today(), current_user.id
-        refresh_consent(youth, today())
-        audit_case("consent.withdraw", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    if form.validate_on_submit() and services.withdraw_consent(youth, consent, current_user, today()):
         db.session.commit()
         flash(_("Consent withdrawn."), "success")
     return redirect(url_for("youth.case", code=youth.case_code) + "#consent")
@@ -181,17 +172,13 @@ def assign(code: str):
     if request.method == "GET":
         assign_form.worker_id.data = youth.assigned_worker_id
     if assign_form.submit.data and assign_form.validate_on_submit():
-        youth.assigned_worker_id = assign_form.worker_id.data
-        audit_case("youth.reassign", youth, detail=f"worker={youth.assigned_worker_id}")
+        services.reassign(youth, assign_form.worker_id.data)
         db.session.commit()
         flash(_("Case reassigned."), "success")
         return redirect(url_for("youth.case", code=youth.case_code))
     if share_form.submit.data and share_form.validate_on_submit():
-        if db.session.get(CaseShare, (youth.id, share_form.worker_id.data)) is None:
-            db.session.add(CaseShare(youth_id=youth.id, user_id=share_form.worker_id.data,
-                                     shared_by_id=current_user.id))
-            audit_case("youth.share", youth, detail=f"worker={share_form.worker_id.data}")
-            db.session.commit()
+        services.share(youth, share_form.worker_id.data, current_user)
+        db.session.commit()
         flash(_("Case shared."), "success")
         return redirect(url_for("youth.case", code=youth.case_code))
     shares = db.session.scalars(select(User).join(CaseShare, CaseShare.user_id == User.id)

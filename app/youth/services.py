@@ -22,7 +22,7 @@ from app.youth.identity import (  # noqa: F401  (app/demo, tests)
     set_identity,
     update_case,
 )
-from app.youth.models import Youth
+from app.youth.models import CaseShare, Consent, Youth
 
 
 def possible_duplicates(user: User, given: str, family_1: str, family_2: str | None,
@@ -44,3 +44,41 @@ def possible_duplicates(user: User, given: str, family_1: str, family_2: str | N
 
 
 today = local_today
+
+
+def record_consent(youth: Youth, user: User, purpose: str, given_by: str, given_on: date,
+                   expires_on: date | None, today: date) -> Consent:
+    consent = Consent(youth_id=youth.id, purpose=purpose, given_by=given_by, given_on=given_on,
+                      expires_on=expires_on, recorded_by_id=user.id)
+    db.session.add(consent)
+    db.session.flush()
+    refresh_consent(youth, today)
+    audit_case("consent.create", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    return consent
+
+
+def withdraw_consent(youth: Youth, consent: Consent, user: User, today: date) -> bool:
+    """Withdraw a consent in force from today; False when it already was."""
+    if consent.withdrawn_on is not None:
+        return False
+    consent.withdrawn_on, consent.withdrawn_by_id = today, user.id
+    refresh_consent(youth, today)
+    audit_case("consent.withdraw", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    return True
+
+
+def reassign(youth: Youth, worker_id: int) -> Youth:
+    """The coordinator's reassign action: the only change of the assigned worker."""
+    youth.assigned_worker_id = worker_id
+    audit_case("youth.reassign", youth, detail=f"worker={worker_id}")
+    return youth
+
+
+def share(youth: Youth, worker_id: int, user: User) -> CaseShare:
+    """Share the case with a worker of the team (once: sharing again changes nothing)."""
+    found = db.session.get(CaseShare, (youth.id, worker_id))
+    if found is None:
+        found = CaseShare(youth_id=youth.id, user_id=worker_id, shared_by_id=user.id)
+        db.session.add(found)
+        audit_case("youth.share", youth, detail=f"worker={worker_id}")
+    return found
