@@ -154,9 +154,11 @@ def _guard_bulk(state: ORMExecuteState) -> None:
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table not in COUNTED_TABLES or state.execution_options.get(TOUCHED):
         return
-    if table == Youth.__table__.name and state.is_update:
+    if state.is_update:
         columns = _set_columns(state) - {"id"}
-        if columns and not columns & set(COUNTED_YOUTH_COLUMNS):
+        # Record keys are not read by the summaries yet (issue #12): drop them here when they are.
+        if columns and (columns <= {"record_key"} or table == Youth.__table__.name
+                        and not columns & set(COUNTED_YOUTH_COLUMNS)):
             return
     raise UntrackedWrite(f"a bulk {'insert' if state.is_insert else 'update' if state.is_update else 'delete'} "
                          f"of {table} is not seen by the summary tracker: write through the ORM, or touch() the "
