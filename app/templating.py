@@ -7,20 +7,19 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from app.accounts.roles import ORG_KIND_LABELS, ROLE_DESCRIPTIONS, ROLE_LABELS
 from app.cases import lifecycle
 from app.cases.status import CaseStatus
+from app.casework import models as casework
 from app.filters import link_args
 from app.i18n import current_language, html_lang
 from app.navigation import nav_entries
 from app.policing import codes as policing_codes
+from app.programs import models as programs
 from app.screening.labels import level_reason
 from app.security.policy import can, may_read_session_notes
+from app.youth import codes
 
 
 def code_labels() -> dict:
     """Every coded value's translated labels, by kind, for templates."""
-    from app.casework import models as casework
-    from app.programs import models as programs
-    from app.youth import codes
-
     if "senda_labels" in g:
         return g.senda_labels
     lazy = {

@@ -18,21 +18,15 @@ from app.exports import csv_lines
 from app.extensions import db
 from app.filters import FIRST_DATE, back_to_list, filter_form, last_day, month_arg, page_number
 from app.formtools import data_choices, stale
-from app.policing import bp, codes
+from app.policing import bp, codes, services
+from app.policing.choices import keeping, police_unit_choices, restrict_to_choices
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.policing.services import (
-    filtered_sessions,
-    keeping,
-    linked_youth,
-    police_unit_choices,
-    restrict_to_choices,
-)
+from app.policing.services import filtered_sessions, linked_youth
 from app.security.policy import (
     can,
     get_session_or_404,
     may_edit_session,
-    officers_among,
     records_for_own_unit,
     requires,
     visible_cohorts,
@@ -66,7 +60,7 @@ def sessions():
     form = session_filters()
     per_page = current_app.config["PAGE_SIZE"]
     page = page_number()
-    query = filtered_sessions(current_user, form)
+    query = filtered_sessions(current_user, form.data)
     rows = db.session.execute(
         query.add_columns(func.count().over().label("total")).options(joinedload(PolicingSession.municipality))
         .order_by(PolicingSession.held_at.desc()).limit(per_page).offset((page - 1) * per_page)).all()
@@ -85,7 +79,7 @@ def export():
     form = session_filters(announce=False)
     if form.left_out:
         return redirect(back_to_list("policing.sessions"))
-    query = (filtered_sessions(current_user, form).order_by(PolicingSession.held_at)
+    query = (filtered_sessions(current_user, form.data).order_by(PolicingSession.held_at)
              .execution_options(yield_per=1000))
     record("sessions.export", detail="filters=" + (",".join(n for n, f in form._fields.items() if f.data) or "none"))
     db.session.commit()
@@ -154,9 +148,9 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
     return form
 
 
-def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
-    changed = []
-    values = {
+def session_values(form: SessionForm) -> dict:
+    """The session form as plain values for policing.services.save_session."""
+    return {
         "held_at": datetime.combine(form.held_on.data, form.held_time.data), "held_on": form.held_on.data,
         "municipality_id": form.municipality_id.data, "community": (form.community.data or "").strip() or None,
         "venue": form.venue.data, "school_name": (form.school_name.data or "").strip() or None, "kind": form.kind.data,
@@ -165,20 +159,8 @@ def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
         "cohort_id": form.cohort_id.data or None, "topic": (form.topic.data or "").strip() or None,
         "police_unit_id": form.police_unit_id.data, "partner_organization_id": form.partner_organization_id.data or None,
         **{c: getattr(form, c).data or 0 for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)},
+        "notes": (form.notes.data or "").strip() or None, "officer_ids": set(form.officer_ids.data or []),
     }
-    for key, value in values.items():
-        if getattr(item, key, None) != value:
-            setattr(item, key, value)
-            changed.append(key)
-    notes = (form.notes.data or "").strip() or None
-    if item.notes_ct is None and notes or item.notes_ct is not None and item.notes != notes:
-        item.notes = notes
-        changed.append("notes")
-    officer_ids = set(form.officer_ids.data or [])
-    if {u.id for u in item.officers} != officer_ids:
-        item.officers = list(db.session.scalars(officers_among(officer_ids)))
-        changed.append("officers")
-    return changed
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -191,11 +173,7 @@ def new():
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        item = PolicingSession(created_by_id=current_user.id, status="held")
-        fill_session(item, form)
-        db.session.add(item)
-        db.session.flush()
-        record("session.create", object_type="policing_session", object_id=item.id, detail=f"kind={item.kind}")
+        item = services.record_session(current_user, session_values(form))
         return commit_once(form, url_for("policing.show", session_id=item.id), _("Session recorded."))
     return render_template("policing/form.html", form=form, item=None, conflict=None)
 
@@ -238,9 +216,7 @@ def edit(session_id: int):
                         (_("Status"), str(codes.STATUSES.get(item.status, item.status)))]
             form.version.data = str(item.version)
         else:
-            changed = fill_session(item, form)
-            record("session.update", object_type="policing_session", object_id=item.id,
-                   detail="fields=" + ",".join(changed))
+            services.update_session(item, session_values(form))
             db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("policing.show", session_id=item.id))
@@ -259,8 +235,7 @@ def cancel(session_id: int):
     elif stale(item, form.version.data):
         flash(_("Someone else changed this session meanwhile. Check it and try again."), "error")
     else:
-        item.status, item.cancel_reason = "cancelled", form.reason.data.strip()
-        record("session.cancel", object_type="policing_session", object_id=item.id)
+        services.cancel_session(item, form.reason.data)
         db.session.commit()
         flash(_("Session cancelled."), "success")
     return redirect(url_for("policing.show", session_id=item.id))
@@ -277,9 +252,7 @@ def link_attendance(session_id: int):
             Youth.case_code == form.code.data.strip().upper(), Youth.status.in_(youth_codes.IN_PROGRAM)))
         if youth is None:
             flash(_("No enrolled youth with that case code in your cases."), "error")
-        elif db.session.get(Attendance, (item.id, youth.id)) is None:
-            db.session.add(Attendance(session_id=item.id, youth_id=youth.id, linked_by_id=current_user.id))
-            audit_case("attendance.create", youth, detail=f"session={item.id}")
+        elif services.link_attendance(item, youth, current_user):
             db.session.commit()
             flash(_("Attendance linked."), "success")
     else:
@@ -297,7 +270,6 @@ def unlink_attendance(session_id: int, code: str):
     link = db.session.get(Attendance, (item.id, youth.id)) if youth else None
     if link is None:
         abort(404)
-    db.session.delete(link)  # CSRF is checked for every POST by CSRFProtect
-    audit_case("attendance.delete", youth, detail=f"session={item.id}")
+    services.unlink_attendance(link, youth)  # CSRF is checked for every POST by CSRFProtect
     db.session.commit()
     return redirect(url_for("policing.show", session_id=item.id))

@@ -8,9 +8,10 @@ from app.audit.service import record
 from app.extensions import db
 from app.formtools import data_choices, stale
 from app.policing import bp
+from app.policing.choices import police_unit_choices, restrict_to_choices
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
-from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices, restrict_to_choices
+from app.policing.services import cohort_progress, lessons_held_count
 from app.security.policy import get_cohort_or_404, requires, visible_cohorts, visible_municipalities, visible_sessions
 from app.submissions import commit_once, replayed
 

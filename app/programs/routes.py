@@ -4,13 +4,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record
 from app.cases import lifecycle
 from app.dates import local_today as today
 from app.extensions import db
 from app.formtools import data_choices, stale
-from app.geo.models import Municipality
-from app.programs import bp
+from app.programs import bp, services
 from app.programs.forms import EnrollForm, ProgramForm
 from app.programs.models import Program, program_municipalities
 from app.security.policy import (
@@ -18,7 +16,6 @@ from app.security.policy import (
     get_program_or_404,
     org_programs,
     requires,
-    scope_municipality_ids,
     visible_municipalities,
 )
 from app.submissions import commit_once, replayed
@@ -53,15 +50,8 @@ def edit_program(program_id: int | None):
             form.version.data = str(program.version)
         else:
             created = program is None
-            program = program or Program(organization_id=current_user.organization_id)
-            program.name, program.level, program.kind = form.name.data.strip(), form.level.data, form.kind.data
-            program.active = form.active.data
-            program.municipalities = list(db.session.scalars(select(Municipality).where(
-                Municipality.id.in_(form.municipalities.data),
-                Municipality.id.in_(scope_municipality_ids(current_user)))))
-            db.session.add(program)
-            db.session.flush()
-            record("program.create" if created else "program.update", object_type="program", object_id=program.id)
+            program = services.save_program(current_user, program, form.name.data, form.level.data, form.kind.data,
+                                            form.active.data, form.municipalities.data)
             if created:
                 return commit_once(form, url_for("programs.programs"), _("Program %(name)s saved.", name=program.name))
             db.session.commit()

@@ -13,6 +13,7 @@ from app.casework import models as casework_codes
 from app.casework.models import CaseNote, FollowUp, Goal, ServiceContact
 from app.dates import local_today as today
 from app.extensions import db
+from app.i18n import current_language
 from app.policing import codes as policing_codes
 from app.policing.models import Attendance, PolicingSession
 from app.programs import models as program_codes
@@ -155,8 +156,6 @@ def full_record(youth: Youth, user: User) -> dict:
     in the requester's language: field names and coded values are the labels
     the pages show ("Situación escolar al ingreso": "Abandonó los estudios"),
     so that the youth or the guardian can read it."""
-    from app.i18n import current_language
-
     context = case_context(youth, user) | casework_context(youth, user)
     language = current_language()
     return _entry(

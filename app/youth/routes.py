@@ -42,7 +42,7 @@ def caseload():
         worker=data_choices(((u.id, u.username) for u in db.session.scalars(team_workers(current_user))),
                             first=("", _("Everyone"))))
     day = today()
-    query = caseload_query(current_user, form, day)
+    query = caseload_query(current_user, form.data, day)
     per_page = current_app.config["PAGE_SIZE"]
     page = page_number()
     rows = db.session.execute(page_rows(query, form.sort.data, per_page, (page - 1) * per_page)).all()
