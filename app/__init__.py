@@ -1,6 +1,7 @@
 """Senda: case management for youth violence-prevention programs."""
 
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -8,6 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import Config, config_from_env
+
+ROUTE_MODULES = (
+    "app.errors.handlers", "app.auth.routes", "app.main.routes", "app.admin.routes", "app.audit.routes",
+    "app.youth.routes", "app.youth.routes_case", "app.screening.routes", "app.casework.routes",
+    "app.programs.routes", "app.policing.routes", "app.policing.routes_cohorts", "app.policing.routes_import",
+    "app.reports.routes",
+)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -41,45 +49,19 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=user_zone)
 
     from app import models  # noqa: F401  (every model registered for Alembic)
-    from app.audit import service as _audit  # noqa: F401  (commit hooks)
+    from app.audit import service as audit_writer
     from app.auth import sessions
-    from app.reports import tracking as _tracking  # noqa: F401  (commit hooks)
+    from app.reports import tracking
 
+    audit_writer.init_app(app)  # the audit events are written in the transaction they record
+    tracking.init_app(app)  # the maintained summaries follow every change they count
     sessions.init_app(app)
 
     from app.filters import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the routes: /sessions/<int:session_id> and the like
 
-    from app.admin import bp as admin_bp
-    from app.audit import bp as audit_bp
-    from app.auth import bp as auth_bp
-    from app.errors import bp as errors_bp
-    from app.main import bp as main_bp
-
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(main_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(audit_bp, url_prefix="/audit")
-
-    from app.casework import bp as casework_bp
-    from app.programs import bp as programs_bp
-    from app.screening import bp as screening_bp
-    from app.youth import bp as youth_bp
-
-    app.register_blueprint(youth_bp, url_prefix="/cases")
-    app.register_blueprint(screening_bp, url_prefix="/cases")
-    app.register_blueprint(casework_bp, url_prefix="/cases")
-    app.register_blueprint(programs_bp)
-
-    from app.policing import bp as policing_bp
-
-    app.register_blueprint(policing_bp, url_prefix="/sessions")
-
-    from app.reports import bp as reports_bp
-
-    app.register_blueprint(reports_bp, url_prefix="/reports")
+    register_blueprints(app)
 
     from app import templating
     from app.security import headers
@@ -91,3 +73,23 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every page. A blueprint's package holds only the Blueprint; its route
+    modules are imported here, so that importing a model never loads the web layer."""
+    from app import admin, audit, auth, casework, errors, main, policing, programs, reports, screening, youth
+
+    for name in ROUTE_MODULES:
+        import_module(name)  # each attaches its views to its package's bp
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(main.bp)
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(audit.bp, url_prefix="/audit")
+    app.register_blueprint(youth.bp, url_prefix="/cases")
+    app.register_blueprint(screening.bp, url_prefix="/cases")
+    app.register_blueprint(casework.bp, url_prefix="/cases")
+    app.register_blueprint(programs.bp)
+    app.register_blueprint(policing.bp, url_prefix="/sessions")
+    app.register_blueprint(reports.bp, url_prefix="/reports")

@@ -30,13 +30,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.dates import local_today
-from app.extensions import db
+from app.versions import claim_version, stale  # noqa: F401  (the forms' optimistic lock: app/versions.py)
 
 FIRST_DATE = date(2000, 1, 1)  # nothing Senda records happened before (the importer's rule too)
 TARGET_YEARS = 10  # how far ahead a goal's target or a consent's expiry may be
@@ -171,22 +169,3 @@ def data_choices(pairs: Iterable[tuple[object, object]], first: tuple[object, ob
     return [SelectChoice(*first), *data] if first else data
 
 
-def stale(obj, submitted: str | None) -> bool:
-    """True when a form was loaded from an older version of the object
-    (optimistic locking: the form carries the version it was built from)."""
-    return str(obj.version) != (submitted or "")
-
-
-def claim_version(obj, submitted: str | None) -> bool:
-    """Optimistic lock for rows whose version the services raise by hand
-    (users, youth): raise it in the database only if it is still the version
-    the form was built from. Of two saves racing from the same form, exactly
-    one goes through; False (and nothing changed) for the other."""
-    if stale(obj, submitted):
-        return False
-    table = type(obj).__table__
-    claimed = db.session.execute(update(table).where(table.c.id == obj.id, table.c.version == obj.version)
-                                 .values(version=table.c.version + 1)).rowcount == 1
-    if claimed:
-        set_committed_value(obj, "version", obj.version + 1)
-    return claimed

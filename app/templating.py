@@ -3,32 +3,23 @@
 from babel.dates import format_skeleton, get_day_names
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
-from flask_babel import lazy_gettext as _l
 
-from app.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS
+from app.accounts.roles import ORG_KIND_LABELS, ROLE_DESCRIPTIONS, ROLE_LABELS
+from app.cases import lifecycle
+from app.cases.status import CaseStatus
+from app.casework import models as casework
 from app.filters import link_args
 from app.i18n import current_language, html_lang
 from app.navigation import nav_entries
 from app.policing import codes as policing_codes
+from app.programs import models as programs
 from app.screening.labels import level_reason
-from app.security.policy import can
-
-ROLE_DESCRIPTIONS = {
-    "admin": _l("You manage users, organizations and geography. Case contents are not visible to administrators."),
-    "coordinator": _l("You supervise your team's cases in your municipalities and manage programs."),
-    "social_worker": _l("You register and follow the youth in your caseload."),
-    "police": _l("You record community policing sessions with anonymous head-counts."),
-    "ngo_manager": _l("You see outcome summaries per municipality. No personal data is shown to managers."),
-    "auditor": _l("You read the audit log and check its integrity."),
-}
+from app.security.policy import can, may_read_session_notes
+from app.youth import codes
 
 
 def code_labels() -> dict:
     """Every coded value's translated labels, by kind, for templates."""
-    from app.casework import models as casework
-    from app.programs import models as programs
-    from app.youth import codes
-
     if "senda_labels" in g:
         return g.senda_labels
     lazy = {
@@ -76,6 +67,9 @@ def init_app(app: Flask) -> None:
             "scope_label": scope_label,
             "labels": code_labels(),
             "can": can,
+            "may_read_session_notes": may_read_session_notes,
+            "case_rules": lifecycle,  # may_screen, may_enroll, reassessment_overdue...: the rules, not copies
+            "CaseStatus": CaseStatus,
             "level_reason": level_reason,
             "session_kinds": policing_codes.KINDS,
             "session_venues": policing_codes.VENUES,

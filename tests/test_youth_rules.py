@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.cases import lifecycle
+from app.cases.lifecycle import TransitionError, change_status
 from app.casework.models import CaseNote
 from app.extensions import db
 from app.youth import codes
 from app.youth.models import Youth
-from app.youth.services import TransitionError, change_status
 from tests.conftest import local_date, login
 from tests.test_access import routes
 from tests.youth_helpers import QueryCounter, give_consent, post, register, registration, youth
@@ -36,7 +37,7 @@ ALL_PAIRS = list(itertools.product(codes.STATUSES, codes.STATUSES))
 
 @pytest.mark.parametrize("manual", [True, False])
 def test_every_status_move_is_allowed_or_refused_as_specified(app, manual, today):
-    moves = codes.MANUAL_MOVES if manual else codes.ALL_MOVES
+    moves = lifecycle.MANUAL_MOVES if manual else lifecycle.ALL_MOVES
     with app.app_context():
         worker = db.session.scalar(select(Youth.assigned_worker_id).limit(1))
         from app.accounts.models import User

@@ -20,6 +20,15 @@ ROLE_LABELS = {
     AUDITOR: _l("Auditor"),
 }
 
+ROLE_DESCRIPTIONS = {
+    ADMIN: _l("You manage users, organizations and geography. Case contents are not visible to administrators."),
+    COORDINATOR: _l("You supervise your team's cases in your municipalities and manage programs."),
+    SOCIAL_WORKER: _l("You register and follow the youth in your caseload."),
+    POLICE: _l("You record community policing sessions with anonymous head-counts."),
+    NGO_MANAGER: _l("You see outcome summaries per municipality. No personal data is shown to managers."),
+    AUDITOR: _l("You read the audit log and check its integrity."),
+}
+
 # Roles that see case data about minors: no remember-me, strictest sessions.
 CASE_DATA_ROLES = frozenset({COORDINATOR, SOCIAL_WORKER})
 

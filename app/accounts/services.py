@@ -6,6 +6,7 @@ import secrets
 from sqlalchemy import select
 
 from app.accounts.models import Organization, User, UserScope
+from app.audit.service import record
 from app.extensions import db
 from app.geo.models import Country, Department, Municipality
 from app.security.passwords import hash_password
@@ -90,3 +91,43 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
     if except_id:
         query = query.where(User.id != except_id)
     return db.session.scalar(query) is not None
+
+
+USER_FIELDS = ("username", "full_name", "email", "organization_id", "locale", "role", "active")
+
+
+def update_user(user: User, values: dict, scope_codes: list[str], scopes: list[UserScope]) -> User:
+    """The administrator's edit of an account, from plain values; records what
+    changed (field names, never values). A new role or a deactivation ends the
+    user's sessions."""
+    changed = []
+    old_scope = sorted(s.code for s in user.scopes)
+    new_scope = sorted(scope_codes)
+    for name in ("username", "full_name", "email", "organization_id", "locale"):
+        new = values.get(name) or None
+        if name == "username":
+            new = new.strip().lower()
+        if getattr(user, name) != new:
+            setattr(user, name, new)
+            changed.append(name)
+    if user.role != values["role"]:
+        record("user.role_change", object_type="user", object_id=user.id,
+               detail=f"from={user.role};to={values['role']}")
+        user.role = values["role"]
+        user.session_version += 1  # the new role applies from a fresh session
+    if old_scope != new_scope:
+        user.scopes = scopes
+        record("user.scope_change", object_type="user", object_id=user.id,
+               detail=f"units={len(new_scope)}")
+    if user.active and not values["active"]:
+        user.active = False
+        user.session_version += 1  # ends every session of this user
+        record("user.deactivate", object_type="user", object_id=user.id)
+    elif not user.active and values["active"]:
+        user.active = True
+        user.failed_logins, user.locked_until = 0, None
+        record("user.reactivate", object_type="user", object_id=user.id)
+    if changed:
+        record("user.update", object_type="user", object_id=user.id,
+               detail="fields=" + ",".join(changed))
+    return user

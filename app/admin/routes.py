@@ -9,11 +9,13 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Organization, User
 from app.accounts.roles import ROLE_LABELS
 from app.accounts.services import (
+    USER_FIELDS,
     ScopeError,
     create_user,
     email_taken,
     resolve_scope,
     temporary_password,
+    update_user,
     username_taken,
 )
 from app.admin import bp
@@ -106,7 +108,8 @@ def edit_user(user_id: int):
             except ScopeError as exc:
                 form.scope.errors.append(_("Unknown code: %(code)s", code=exc.code))
             else:
-                apply_user_changes(user, form, scopes)
+                update_user(user, {name: getattr(form, name).data for name in USER_FIELDS},
+                            split_codes(form.scope.data), scopes)
                 db.session.commit()
                 flash(_("User %(username)s saved.", username=user.username), "success")
                 return redirect(url_for("admin.users"))
@@ -123,40 +126,6 @@ def saved_user(user: User) -> list[tuple[str, str]]:
         (_("Scope"), ", ".join(s.code for s in user.scopes)),
         (_("Active"), _("yes") if user.active else _("no")),
     ]
-
-
-def apply_user_changes(user: User, form: UserForm, scopes) -> None:
-    """Apply the form and record what changed (field names, never values)."""
-    changed = []
-    old_scope = sorted(s.code for s in user.scopes)
-    new_scope = sorted(split_codes(form.scope.data))
-    for name in ("username", "full_name", "email", "organization_id", "locale"):
-        new = getattr(form, name).data or None
-        if name == "username":
-            new = new.strip().lower()
-        if getattr(user, name) != new:
-            setattr(user, name, new)
-            changed.append(name)
-    if user.role != form.role.data:
-        record("user.role_change", object_type="user", object_id=user.id,
-               detail=f"from={user.role};to={form.role.data}")
-        user.role = form.role.data
-        user.session_version += 1  # the new role applies from a fresh session
-    if old_scope != new_scope:
-        user.scopes = scopes
-        record("user.scope_change", object_type="user", object_id=user.id,
-               detail=f"units={len(new_scope)}")
-    if user.active and not form.active.data:
-        user.active = False
-        user.session_version += 1  # ends every session of this user
-        record("user.deactivate", object_type="user", object_id=user.id)
-    elif not user.active and form.active.data:
-        user.active = True
-        user.failed_logins, user.locked_until = 0, None
-        record("user.reactivate", object_type="user", object_id=user.id)
-    if changed:
-        record("user.update", object_type="user", object_id=user.id,
-               detail="fields=" + ",".join(changed))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

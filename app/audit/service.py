@@ -106,14 +106,20 @@ def _write_pending(session: Session) -> None:
     bind.execute(insert(AuditEvent), rows)
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     _write_pending(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(PENDING, None)
+
+
+def init_app(app) -> None:
+    """Write the queued events in the transaction they belong to: registered
+    on the app's session (create_app calls this), not on every Session."""
+    for name, listener in (("before_commit", _before_commit), ("after_soft_rollback", _after_rollback)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def deny_out_of_scope(object_type: str, object_id) -> NoReturn:

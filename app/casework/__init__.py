@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("casework", __name__)
-
-from app.casework import routes  # noqa: E402,F401

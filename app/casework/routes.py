@@ -3,18 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.casework import bp
+from app.casework import bp, services
 from app.casework.forms import ContactForm, FollowUpForm, GoalForm, NoteForm
-from app.casework.models import GOAL_STATUSES, CaseNote, FollowUp, Goal, ServiceContact
+from app.casework.models import GOAL_STATUSES, Goal
+from app.dates import local_today as today
 from app.extensions import db
 from app.formtools import choices, stale
 from app.screening.models import Screening
-from app.security.policy import requires
+from app.security.policy import get_case_or_404, requires
 from app.submissions import commit_once, replayed
-from app.youth import codes
-from app.youth.access import get_youth_or_404
 from app.youth.models import Youth
-from app.youth.services import audit_case, change_status, today
 
 
 def casework_url(youth: Youth, anchor: str) -> str:
@@ -29,7 +27,7 @@ def back(youth: Youth, anchor: str):
 @bp.route("/<code>/goals/<int:goal_id>", methods=["GET", "POST"])
 @requires("cases.work")
 def goal(code: str, goal_id: int | None):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     item = None
     if goal_id is not None:
         item = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.youth_id == youth.id))
@@ -49,11 +47,8 @@ def goal(code: str, goal_id: int | None):
             form.version.data = str(item.version)
         else:
             created = item is None
-            item = item or Goal(youth_id=youth.id, created_by_id=current_user.id)
-            item.description, item.status, item.target_on = form.description.data.strip(), form.status.data, form.target_on.data
-            db.session.add(item)
-            db.session.flush()
-            audit_case("goal.create" if created else "goal.update", youth, detail=f"goal={item.id}")
+            item = services.save_goal(youth, current_user, item, form.description.data, form.status.data,
+                                      form.target_on.data)
             if created:
                 return commit_once(form, casework_url(youth, "#goals"))
             db.session.commit()
@@ -64,21 +59,13 @@ def goal(code: str, goal_id: int | None):
 @bp.route("/<code>/contacts/new", methods=["GET", "POST"])
 @requires("cases.work")
 def contact(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = ContactForm(contact_on=today())
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        item = ServiceContact(youth_id=youth.id, kind=form.kind.data, contact_on=form.contact_on.data,
-                              minutes=form.minutes.data, worker_id=current_user.id)
-        item.summary = form.summary.data.strip() or None
-        db.session.add(item)
-        db.session.flush()
-        if youth.last_contact_on is None or item.contact_on > youth.last_contact_on:
-            youth.last_contact_on = item.contact_on
-        if youth.status == codes.ENROLLED:
-            change_status(youth, codes.ACTIVE, current_user, item.contact_on, manual=False)
-        audit_case("contact.create", youth, detail=f"contact={item.id}")
+        services.record_contact(youth, current_user, form.kind.data, form.contact_on.data, form.minutes.data,
+                                form.summary.data)
         return commit_once(form, casework_url(youth, "#contacts"), _("Contact recorded."))
     return render_template("casework/contact.html", youth=youth, form=form)
 
@@ -86,16 +73,12 @@ def contact(code: str):
 @bp.route("/<code>/notes/new", methods=["GET", "POST"])
 @requires("cases.work")
 def note(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = NoteForm()
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        item = CaseNote(youth_id=youth.id, author_id=current_user.id, sensitive=form.sensitive.data)
-        item.body = form.body.data.strip()
-        db.session.add(item)
-        db.session.flush()
-        audit_case("note.create", youth, detail=f"note={item.id};sensitive={int(item.sensitive)}")
+        services.add_note(youth, current_user, form.body.data, form.sensitive.data)
         return commit_once(form, casework_url(youth, "#notes"), _("Note added."))
     return render_template("casework/note.html", youth=youth, form=form)
 
@@ -103,7 +86,7 @@ def note(code: str):
 @bp.route("/<code>/followups/new", methods=["GET", "POST"])
 @requires("cases.work")
 def followup(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = FollowUpForm(followup_on=today())
     screenings = db.session.scalars(select(Screening).where(Screening.youth_id == youth.id)
                                     .order_by(Screening.screened_on.desc())).all()
@@ -111,12 +94,7 @@ def followup(code: str):
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        item = FollowUp(youth_id=youth.id, followup_on=form.followup_on.data, in_school=form.in_school.data,
-                        working=form.working.data, new_justice_contact=form.new_justice_contact.data,
-                        gang_involvement=form.gang_involvement.data,
-                        screening_id=form.screening_id.data or None, recorded_by_id=current_user.id)
-        db.session.add(item)
-        db.session.flush()
-        audit_case("followup.create", youth, detail=f"followup={item.id}")
+        services.record_followup(youth, current_user, form.followup_on.data, form.in_school.data, form.working.data,
+                                 form.new_justice_contact.data, form.gang_involvement.data, form.screening_id.data)
         return commit_once(form, casework_url(youth, "#followups"), _("Follow-up recorded."))
     return render_template("casework/followup.html", youth=youth, form=form)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("policing", __name__)
-
-from app.policing import routes, routes_cohorts, routes_import  # noqa: E402,F401

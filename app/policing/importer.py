@@ -308,7 +308,7 @@ class _Inserter:
             earliest[row["municipality_id"]] = min(earliest.get(row["municipality_id"], row["held_on"]), row["held_on"])
         for municipality_id, day in earliest.items():
             touch(db.session(), [municipality_id], day)
-        return len(db.session.execute(self.statement, params).all())
+        return len(db.session.execute(self.statement.execution_options(summaries_touched=True), params).all())
 
 
 def read_limits() -> ReadLimits:

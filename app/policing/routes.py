@@ -7,32 +7,29 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import format_datetime, format_decimal, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organization, User
-from app.accounts.roles import POLICE
-from app.audit.service import deny_out_of_scope, record
+from app.accounts.models import Organization
+from app.audit.service import record
+from app.cases.lifecycle import audit_case
 from app.dates import local_now, local_today
 from app.exports import csv_lines
 from app.extensions import db
 from app.filters import FIRST_DATE, back_to_list, filter_form, last_day, month_arg, page_number
 from app.formtools import data_choices, stale
-from app.policing import bp, codes
+from app.policing import bp, codes, services
+from app.policing.choices import keeping, police_unit_choices, restrict_to_choices
 from app.policing.forms import AttendanceForm, CancelForm, SessionFilterForm, SessionForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.policing.services import (
-    filtered_sessions,
-    keeping,
-    linked_youth,
-    police_unit_choices,
-    restrict_to_choices,
-)
+from app.policing.services import filtered_sessions, linked_youth
 from app.security.policy import (
     can,
-    may_change_session,
+    get_session_or_404,
+    may_edit_session,
+    records_for_own_unit,
     requires,
-    scope_municipality_ids,
+    visible_cohorts,
     visible_municipalities,
     visible_officers,
     visible_organizations,
@@ -42,14 +39,6 @@ from app.security.policy import (
 from app.submissions import commit_once, replayed
 from app.youth import codes as youth_codes
 from app.youth.models import Youth
-from app.youth.services import audit_case
-
-
-def get_session_or_404(session_id: int) -> PolicingSession:
-    found = db.session.scalar(visible_sessions(current_user).where(PolicingSession.id == session_id))
-    if found is None:
-        deny_out_of_scope("policing_session", session_id)
-    return found
 
 
 def session_filters(announce: bool = True) -> SessionFilterForm:
@@ -71,7 +60,7 @@ def sessions():
     form = session_filters()
     per_page = current_app.config["PAGE_SIZE"]
     page = page_number()
-    query = filtered_sessions(current_user, form)
+    query = filtered_sessions(current_user, form.data)
     rows = db.session.execute(
         query.add_columns(func.count().over().label("total")).options(joinedload(PolicingSession.municipality))
         .order_by(PolicingSession.held_at.desc()).limit(per_page).offset((page - 1) * per_page)).all()
@@ -90,7 +79,7 @@ def export():
     form = session_filters(announce=False)
     if form.left_out:
         return redirect(back_to_list("policing.sessions"))
-    query = (filtered_sessions(current_user, form).order_by(PolicingSession.held_at)
+    query = (filtered_sessions(current_user, form.data).order_by(PolicingSession.held_at)
              .execution_options(yield_per=1000))
     record("sessions.export", detail="filters=" + (",".join(n for n, f in form._fields.items() if f.data) or "none"))
     db.session.commit()
@@ -148,21 +137,20 @@ def session_form(item: PolicingSession | None = None) -> SessionForm:
     form.partner_organization_id.choices = data_choices(
         ((o.id, o.name) for o in keeping(partners, [item.partner] if item else [])), first=(0, _("None")))
     restrict_to_choices(form.police_unit_id, form.officer_ids, form.partner_organization_id)
-    cohorts = db.session.scalars(select(GreatCohort).where(
-        GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)), GreatCohort.graduated_on.is_(None))
-        .order_by(GreatCohort.school_name))
+    cohorts = db.session.scalars(visible_cohorts(current_user).where(GreatCohort.graduated_on.is_(None))
+                                 .order_by(GreatCohort.school_name))
     form.cohort_id.choices = data_choices(((c.id, f"{c.school_name} · {c.class_name}") for c in cohorts), first=(0, _("None")))
     if item is not None:
         del form.form_token  # one-time tokens are for create forms; edits have their version
     if item is None and request.method == "GET":
         form.police_unit_id.data = current_user.organization_id
-        form.officer_ids.data = [current_user.id] if current_user.role == POLICE else []
+        form.officer_ids.data = [current_user.id] if records_for_own_unit(current_user) else []
     return form
 
 
-def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
-    changed = []
-    values = {
+def session_values(form: SessionForm) -> dict:
+    """The session form as plain values for policing.services.save_session."""
+    return {
         "held_at": datetime.combine(form.held_on.data, form.held_time.data), "held_on": form.held_on.data,
         "municipality_id": form.municipality_id.data, "community": (form.community.data or "").strip() or None,
         "venue": form.venue.data, "school_name": (form.school_name.data or "").strip() or None, "kind": form.kind.data,
@@ -171,20 +159,8 @@ def fill_session(item: PolicingSession, form: SessionForm) -> list[str]:
         "cohort_id": form.cohort_id.data or None, "topic": (form.topic.data or "").strip() or None,
         "police_unit_id": form.police_unit_id.data, "partner_organization_id": form.partner_organization_id.data or None,
         **{c: getattr(form, c).data or 0 for c in (*codes.SEX_COUNTS, *codes.AGE_COUNTS)},
+        "notes": (form.notes.data or "").strip() or None, "officer_ids": set(form.officer_ids.data or []),
     }
-    for key, value in values.items():
-        if getattr(item, key, None) != value:
-            setattr(item, key, value)
-            changed.append(key)
-    notes = (form.notes.data or "").strip() or None
-    if item.notes_ct is None and notes or item.notes_ct is not None and item.notes != notes:
-        item.notes = notes
-        changed.append("notes")
-    officer_ids = set(form.officer_ids.data or [])
-    if {u.id for u in item.officers} != officer_ids:
-        item.officers = list(db.session.scalars(select(User).where(User.id.in_(officer_ids), User.role == POLICE)))
-        changed.append("officers")
-    return changed
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -197,11 +173,7 @@ def new():
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        item = PolicingSession(created_by_id=current_user.id, status="held")
-        fill_session(item, form)
-        db.session.add(item)
-        db.session.flush()
-        record("session.create", object_type="policing_session", object_id=item.id, detail=f"kind={item.kind}")
+        item = services.record_session(current_user, session_values(form))
         return commit_once(form, url_for("policing.show", session_id=item.id), _("Session recorded."))
     return render_template("policing/form.html", form=form, item=None, conflict=None)
 
@@ -209,7 +181,7 @@ def new():
 @bp.route("/<int:session_id>")
 @requires("sessions.view")
 def show(session_id: int):
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     # Only the links a case worker may see, never how many youth are linked in all (issue #12).
     youth = linked_youth(current_user, item.id) if can(current_user, "sessions.attendance") else []
     if youth:
@@ -217,15 +189,15 @@ def show(session_id: int):
             audit_case("youth.attendance_view", y, detail=f"session={item.id}")
         db.session.commit()
     return render_template("policing/show.html", item=item, linked=youth,
-                           may_change=may_change_session(current_user, item) and can(current_user, "sessions.record"),
+                           may_change=may_edit_session(current_user, item) and can(current_user, "sessions.record"),
                            attendance_form=AttendanceForm(), cancel_form=CancelForm(version=str(item.version)))
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @requires("sessions.record")
 def edit(session_id: int):
-    item = get_session_or_404(session_id)
-    if not may_change_session(current_user, item):
+    item = get_session_or_404(current_user, session_id)
+    if not may_edit_session(current_user, item):
         abort(403)
     form = session_form(item)
     if request.method == "GET":
@@ -244,9 +216,7 @@ def edit(session_id: int):
                         (_("Status"), str(codes.STATUSES.get(item.status, item.status)))]
             form.version.data = str(item.version)
         else:
-            changed = fill_session(item, form)
-            record("session.update", object_type="policing_session", object_id=item.id,
-                   detail="fields=" + ",".join(changed))
+            services.update_session(item, session_values(form))
             db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("policing.show", session_id=item.id))
@@ -256,8 +226,8 @@ def edit(session_id: int):
 @bp.route("/<int:session_id>/cancel", methods=["POST"])
 @requires("sessions.record")
 def cancel(session_id: int):
-    item = get_session_or_404(session_id)
-    if not may_change_session(current_user, item):
+    item = get_session_or_404(current_user, session_id)
+    if not may_edit_session(current_user, item):
         abort(403)
     form = CancelForm()
     if not form.validate_on_submit():
@@ -265,8 +235,7 @@ def cancel(session_id: int):
     elif stale(item, form.version.data):
         flash(_("Someone else changed this session meanwhile. Check it and try again."), "error")
     else:
-        item.status, item.cancel_reason = "cancelled", form.reason.data.strip()
-        record("session.cancel", object_type="policing_session", object_id=item.id)
+        services.cancel_session(item, form.reason.data)
         db.session.commit()
         flash(_("Session cancelled."), "success")
     return redirect(url_for("policing.show", session_id=item.id))
@@ -276,16 +245,14 @@ def cancel(session_id: int):
 @requires("sessions.attendance")
 def link_attendance(session_id: int):
     """Link an enrolled youth of one's own scope to a session they attended."""
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     form = AttendanceForm()
     if form.validate_on_submit():
         youth = db.session.scalar(visible_youth(current_user).where(
             Youth.case_code == form.code.data.strip().upper(), Youth.status.in_(youth_codes.IN_PROGRAM)))
         if youth is None:
             flash(_("No enrolled youth with that case code in your cases."), "error")
-        elif db.session.get(Attendance, (item.id, youth.id)) is None:
-            db.session.add(Attendance(session_id=item.id, youth_id=youth.id, linked_by_id=current_user.id))
-            audit_case("attendance.create", youth, detail=f"session={item.id}")
+        elif services.link_attendance(item, youth, current_user):
             db.session.commit()
             flash(_("Attendance linked."), "success")
     else:
@@ -298,12 +265,11 @@ def link_attendance(session_id: int):
 @bp.route("/<int:session_id>/attendance/<code>/remove", methods=["POST"])
 @requires("sessions.attendance")
 def unlink_attendance(session_id: int, code: str):
-    item = get_session_or_404(session_id)
+    item = get_session_or_404(current_user, session_id)
     youth = db.session.scalar(visible_youth(current_user).where(Youth.case_code == code.upper()))
     link = db.session.get(Attendance, (item.id, youth.id)) if youth else None
     if link is None:
         abort(404)
-    db.session.delete(link)  # CSRF is checked for every POST by CSRFProtect
-    audit_case("attendance.delete", youth, detail=f"session={item.id}")
+    services.unlink_attendance(link, youth)  # CSRF is checked for every POST by CSRFProtect
     db.session.commit()
     return redirect(url_for("policing.show", session_id=item.id))

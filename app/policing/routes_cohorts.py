@@ -1,30 +1,26 @@
 """G.R.E.A.T. classes followed through their curriculum."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.audit.service import record
 from app.extensions import db
 from app.formtools import data_choices, stale
 from app.policing import bp
+from app.policing.choices import police_unit_choices, restrict_to_choices
 from app.policing.forms import CohortForm
 from app.policing.models import GreatCohort, PolicingSession
-from app.policing.services import cohort_progress, lessons_held_count, police_unit_choices, restrict_to_choices
-from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_sessions
+from app.policing.services import cohort_progress, lessons_held_count
+from app.security.policy import get_cohort_or_404, requires, visible_cohorts, visible_municipalities, visible_sessions
 from app.submissions import commit_once, replayed
-
-
-def visible_cohorts():
-    return select(GreatCohort).where(GreatCohort.municipality_id.in_(scope_municipality_ids(current_user)))
 
 
 @bp.route("/cohorts")
 @requires("sessions.view")
 def cohorts():
     held = dict(db.session.execute(lessons_held_count()).all())
-    items = db.session.scalars(visible_cohorts().order_by(GreatCohort.started_on.desc())).all()
+    items = db.session.scalars(visible_cohorts(current_user).order_by(GreatCohort.started_on.desc())).all()
     return render_template("policing/cohorts.html", cohorts=items, held=held)
 
 
@@ -34,9 +30,7 @@ def cohorts():
 def edit_cohort(cohort_id: int | None):
     cohort = None
     if cohort_id is not None:
-        cohort = db.session.scalar(visible_cohorts().where(GreatCohort.id == cohort_id))
-        if cohort is None:
-            abort(404)
+        cohort = get_cohort_or_404(current_user, cohort_id, "sessions.record")
     form = CohortForm(obj=cohort)
     form.municipality_id.choices = data_choices(
         (m.id, m.label) for m in db.session.scalars(visible_municipalities(current_user)))
@@ -73,9 +67,7 @@ def edit_cohort(cohort_id: int | None):
 @bp.route("/cohorts/<int:cohort_id>")
 @requires("sessions.view")
 def cohort(cohort_id: int):
-    item = db.session.scalar(visible_cohorts().where(GreatCohort.id == cohort_id))
-    if item is None:
-        abort(404)
+    item = get_cohort_or_404(current_user, cohort_id)
     lessons = db.session.scalars(visible_sessions(current_user).where(PolicingSession.cohort_id == item.id)
                                  .order_by(PolicingSession.lesson_number, PolicingSession.held_at)).all()
     return render_template("policing/cohort.html", cohort=item, progress=cohort_progress(item), lessons=lessons)

@@ -16,8 +16,8 @@ from app.extensions import db
 from app.formtools import SendaForm
 from app.i18n import current_language
 from app.policing import bp
+from app.policing.choices import police_unit_choices
 from app.policing.importer import ImportFileError, error_text, import_sessions, template_csv, template_xlsx
-from app.policing.services import police_unit_choices
 from app.security.policy import requires, scope_municipality_ids
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

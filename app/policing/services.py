@@ -1,41 +1,42 @@
 """Sessions, cohorts and attendance: queries and rules."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, distinct, func, select
-from wtforms.validators import ValidationError
 
 from app.accounts.models import User
+from app.audit.service import record
+from app.cases.lifecycle import audit_case
 from app.extensions import db
 from app.policing import codes
-from app.policing.forms import SessionFilterForm
 from app.policing.models import Attendance, GreatCohort, PolicingSession
-from app.security.policy import visible_organizations, visible_sessions, visible_youth
+from app.security.policy import officers_among, visible_sessions, visible_youth
+from app.youth.models import Youth
 
 
-def filtered_sessions(user: User, form: SessionFilterForm) -> Select:
-    """The sessions of a filter form read by app.filters.filter_form: each value is valid or None."""
+def filtered_sessions(user: User, filters: Mapping[str, Any]) -> Select:
+    """The sessions matching plain filter values (a filter form's `.data`, read
+    by app.filters.filter_form: each value is valid or None)."""
     query = visible_sessions(user)
-    if form.start.data:
-        query = query.where(PolicingSession.held_on >= form.start.data)
-    if form.end.data:
-        query = query.where(PolicingSession.held_on <= form.end.data)
-    for field, column in ((form.municipality, PolicingSession.municipality_id),
-                          (form.unit, PolicingSession.police_unit_id),
-                          (form.partner, PolicingSession.partner_organization_id)):
-        if field.data:
-            query = query.where(column == field.data)
-    if form.kind.data in codes.KINDS:
-        query = query.where(PolicingSession.kind == form.kind.data)
+    if filters.get("start"):
+        query = query.where(PolicingSession.held_on >= filters["start"])
+    if filters.get("end"):
+        query = query.where(PolicingSession.held_on <= filters["end"])
+    for name, column in (("municipality", PolicingSession.municipality_id),
+                         ("unit", PolicingSession.police_unit_id),
+                         ("partner", PolicingSession.partner_organization_id)):
+        if filters.get(name):
+            query = query.where(column == filters[name])
+    if filters.get("kind") in codes.KINDS:
+        query = query.where(PolicingSession.kind == filters["kind"])
     return query
 
 
 def linked_youth(user: User, session_id: int) -> list:
     """The linked youth this case worker may see (the scoped query)."""
-    from app.youth.models import Youth
-
     return list(db.session.scalars(
         visible_youth(user).join(Attendance, Attendance.youth_id == Youth.id)
         .where(Attendance.session_id == session_id).order_by(Youth.case_code)))
@@ -76,38 +77,57 @@ def lessons_held_count() -> Select:
             .group_by(PolicingSession.cohort_id))
 
 
-def keeping(found, kept) -> list:
-    """Choices from a scoped query, plus what the record being edited already
-    names (so that an old record outside the user's scope can still be saved)."""
-    found = list(found)
-    ids = {o.id for o in found}
-    return found + [k for k in kept if k is not None and k.id not in ids]
+# --- writes: plain values in, the row out, flushed with its audit event ---------
+
+def _apply(item: PolicingSession, values: dict) -> list[str]:
+    """Set the session's fields; the names of those that changed."""
+    values = dict(values)
+    notes, officer_ids = values.pop("notes", None), set(values.pop("officer_ids", ()) or ())
+    changed = []
+    for key, value in values.items():
+        if getattr(item, key, None) != value:
+            setattr(item, key, value)
+            changed.append(key)
+    if item.notes_ct is None and notes or item.notes_ct is not None and item.notes != notes:
+        item.notes = notes
+        changed.append("notes")
+    if {u.id for u in item.officers} != officer_ids:
+        item.officers = list(db.session.scalars(officers_among(officer_ids)))
+        changed.append("officers")
+    return changed
 
 
-def offered_only(form, field) -> None:
-    """A validator: what was posted is among the field's choices, which are
-    scoped to the user's countries (a clearer message than WTForms' own)."""
-    offered = {choice.value for choice in field.choices}
-    posted = field.data if isinstance(field.data, list) else [field.data]
-    if any(value not in offered for value in posted):
-        raise ValidationError(_l("Choose from the list: only those of your countries can be chosen."))
+def record_session(user: User, values: dict) -> PolicingSession:
+    item = PolicingSession(created_by_id=user.id, status="held")
+    _apply(item, values)
+    db.session.add(item)
+    db.session.flush()
+    record("session.create", object_type="policing_session", object_id=item.id, detail=f"kind={item.kind}")
+    return item
 
 
-def restrict_to_choices(*fields) -> None:
-    for field in fields:
-        field.validate_choice = False
-        field.validators = [*field.validators, offered_only]  # a new list: the class's one is shared
+def update_session(item: PolicingSession, values: dict) -> list[str]:
+    changed = _apply(item, values)
+    record("session.update", object_type="policing_session", object_id=item.id, detail="fields=" + ",".join(changed))
+    return changed
 
 
-def police_unit_choices(user: User, kept=None):
-    """A police officer records for their own unit; a coordinator chooses one
-    of the units of their countries."""
-    from app.accounts.models import Organization
-    from app.accounts.roles import POLICE
-    from app.formtools import data_choices
+def cancel_session(item: PolicingSession, reason: str) -> PolicingSession:
+    """Sessions are cancelled, never deleted (their counts stay explainable)."""
+    item.status, item.cancel_reason = "cancelled", reason.strip()
+    record("session.cancel", object_type="policing_session", object_id=item.id)
+    return item
 
-    if user.role == POLICE:
-        return data_choices([(user.organization_id, user.organization.name),
-                             *((k.id, k.name) for k in [kept] if k is not None and k.id != user.organization_id)])
-    units = db.session.scalars(visible_organizations(user).where(Organization.kind == "police_unit"))
-    return data_choices((o.id, o.name) for o in keeping(units, [kept]))
+
+def link_attendance(item: PolicingSession, youth, user: User) -> bool:
+    """Link a youth (found by the caller in its own scope) to a session; False when already linked."""
+    if db.session.get(Attendance, (item.id, youth.id)) is not None:
+        return False
+    db.session.add(Attendance(session_id=item.id, youth_id=youth.id, linked_by_id=user.id))
+    audit_case("attendance.create", youth, detail=f"session={item.id}")
+    return True
+
+
+def unlink_attendance(link: Attendance, youth) -> None:
+    db.session.delete(link)
+    audit_case("attendance.delete", youth, detail=f"session={link.session_id}")

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("programs", __name__)
-
-from app.programs import routes  # noqa: E402,F401

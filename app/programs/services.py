@@ -1,51 +1,28 @@
-"""Enrollment in programs and the reassessment schedule."""
+"""Managing programs: an organization's coordinator creates and edits them.
+Enrolling a youth is a case transition (app.cases.lifecycle); `enroll` stays
+importable here for app/demo."""
 
-from datetime import date
-
-from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.dates import add_months
+from app.audit.service import record
+from app.cases.lifecycle import enroll  # noqa: F401
 from app.extensions import db
-from app.programs.models import Enrollment, Program
-from app.youth import codes
-from app.youth.models import Youth
+from app.geo.models import Municipality
+from app.programs.models import Program
+from app.security.policy import scope_municipality_ids
 
 
-def reassessment_months() -> int:
-    return int(current_app.config.get("REASSESSMENT_MONTHS", 6))
-
-
-def current_enrollment(youth: Youth) -> Enrollment | None:
-    return db.session.scalar(
-        select(Enrollment).where(Enrollment.youth_id == youth.id, Enrollment.status == "active")
-        .order_by(Enrollment.id.desc()).limit(1))
-
-
-def enroll(youth: Youth, program: Program, start_on: date, user: User) -> Enrollment:
-    """Enroll a screened youth; reassessment falls due 6 months later."""
-    from app.youth.services import audit_case, change_status
-
-    change_status(youth, codes.ENROLLED, user, start_on, manual=False)
-    enrollment = Enrollment(youth_id=youth.id, program_id=program.id, start_on=start_on,
-                            status="active", enrolled_by_id=user.id)
-    db.session.add(enrollment)
-    youth.current_program_id = program.id
-    youth.reassessment_due = add_months(start_on, reassessment_months())
+def save_program(user: User, program: Program | None, name: str, level: str, kind: str, active: bool,
+                 municipality_ids: list[int]) -> Program:
+    """A new program of the user's organization (program None) or an edit; it
+    runs only in municipalities of the user's scope."""
+    created = program is None
+    program = program or Program(organization_id=user.organization_id)
+    program.name, program.level, program.kind, program.active = name.strip(), level, kind, active
+    program.municipalities = list(db.session.scalars(select(Municipality).where(
+        Municipality.id.in_(municipality_ids), Municipality.id.in_(scope_municipality_ids(user)))))
+    db.session.add(program)
     db.session.flush()
-    audit_case("enrollment.create", youth, detail=f"program={program.id};enrollment={enrollment.id}")
-    return enrollment
-
-
-def end_enrollment(youth: Youth, status: str, exit_reason: str | None, on: date) -> None:
-    enrollment = current_enrollment(youth)
-    if enrollment is not None:
-        enrollment.status, enrollment.exit_reason, enrollment.end_on = status, exit_reason, on
-    youth.current_program_id = None
-
-
-def after_screening(youth: Youth, screened_on: date) -> None:
-    """A reassessment done while in a program sets the next one 6 months on."""
-    if youth.status in codes.IN_PROGRAM:
-        youth.reassessment_due = add_months(screened_on, reassessment_months())
+    record("program.create" if created else "program.update", object_type="program", object_id=program.id)
+    return program

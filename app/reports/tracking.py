@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.casework.models import FollowUp
+from app.extensions import db
 from app.policing.models import Attendance, GreatCohort, PolicingSession
 from app.programs.models import Enrollment
 from app.reports.models import SummaryChange, SummaryVersion
@@ -57,7 +58,6 @@ def _earliest(obj) -> date:
     return min((d for column in DATES[type(obj)] for d in _values(obj, column)), default=ALWAYS)
 
 
-@event.listens_for(Session, "after_flush")
 def _collect(session: Session, flush_context) -> None:
     municipalities = session.info.setdefault(MUNICIPALITIES, {})
     youth, cohorts = session.info.setdefault(YOUTH, {}), session.info.setdefault(COHORTS, {})
@@ -81,7 +81,6 @@ def _collect(session: Session, flush_context) -> None:
             links.setdefault(obj.session_id, set()).add(obj.youth_id)
 
 
-@event.listens_for(Session, "before_commit")
 def _raise_versions(session: Session) -> None:
     session.flush()  # the commit would flush after this hook: collect its changes now (nothing to do: no SQL)
     municipalities = session.info.pop(MUNICIPALITIES, {})
@@ -119,7 +118,60 @@ def _raise_versions(session: Session) -> None:
                                          for i, v in versions])
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     for key in (MUNICIPALITIES, YOUTH, COHORTS, SESSIONS, LINKS):
         session.info.pop(key, None)
+
+
+# --- statements that bypass the ORM's flush --------------------------------------
+# An insert, update or delete statement run through the session on a counted
+# table is not seen by the flush hooks above. It is refused, unless it only
+# sets youth columns the summaries do not read (the optimistic lock's version),
+# or its caller said which summaries change (touch()) and marks it
+# `.execution_options(summaries_touched=True)`, as the session importer does.
+
+TOUCHED = "summaries_touched"
+COUNTED_TABLES = frozenset(model.__table__.name for model in
+                           (Youth, Screening, Enrollment, FollowUp, PolicingSession, Attendance, GreatCohort))
+
+
+class UntrackedWrite(RuntimeError):
+    """A bulk statement on a counted table that would leave the stored summaries wrong."""
+
+
+def _set_columns(state: ORMExecuteState) -> set[str] | None:
+    values = getattr(state.statement, "_values", None) or {}
+    names = {getattr(key, "key", key) for key in values}
+    parameters = state.parameters
+    for row in parameters if isinstance(parameters, list) else [parameters or {}]:
+        names |= set(row)
+    return names
+
+
+def _guard_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table not in COUNTED_TABLES or state.execution_options.get(TOUCHED):
+        return
+    if state.is_update:
+        columns = _set_columns(state) - {"id"}
+        # Record keys are not read by the summaries yet (issue #12): drop them here when they are.
+        if columns and (columns <= {"record_key"} or table == Youth.__table__.name
+                        and not columns & set(COUNTED_YOUTH_COLUMNS)):
+            return
+    raise UntrackedWrite(f"a bulk {'insert' if state.is_insert else 'update' if state.is_update else 'delete'} "
+                         f"of {table} is not seen by the summary tracker: write through the ORM, or touch() the "
+                         f"municipalities and pass execution_options({TOUCHED}=True)")
+
+
+HOOKS = (("after_flush", _collect), ("before_commit", _raise_versions), ("after_soft_rollback", _forget),
+         ("do_orm_execute", _guard_bulk))
+
+
+def init_app(app) -> None:
+    """Register the change tracker on the app's session (create_app calls this
+    after the audit writer's hooks: the order of the two commit hooks stays)."""
+    for name, listener in HOOKS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)

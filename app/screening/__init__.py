@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("screening", __name__)
-
-from app.screening import routes  # noqa: E402,F401

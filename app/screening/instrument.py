@@ -9,6 +9,7 @@ tertiary when any tertiary flag is true; otherwise secondary when at least
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -286,3 +287,15 @@ def due_after(instrument: Instrument, start: date) -> date:
     months = start.month - 1 + instrument.reassessment_months
     year, month = start.year + months // 12, months % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+_PARSED: dict[str, Instrument] = {}
+
+
+def definition_of(stored: Any) -> Instrument:
+    """The parsed instrument of a stored InstrumentVersion (cached by its
+    content: versions never change)."""
+    key = json.dumps(stored.definition, sort_keys=True)
+    if key not in _PARSED:
+        _PARSED[key] = parse(stored.definition)
+    return _PARSED[key]

@@ -1,17 +1,14 @@
-"""Instruments stored in the database and screenings of youth."""
+"""Instruments stored in the database. Screening a youth is a case
+transition: app.cases.lifecycle.screen."""
 
-import json
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
-from app.accounts.models import User
+from app.cases.lifecycle import screen as record_screening  # noqa: F401  (app/demo: the case transition)
 from app.extensions import db
-from app.screening.instrument import Instrument, InstrumentError, parse, score
-from app.screening.models import InstrumentVersion, Screening
-from app.youth import codes
-from app.youth.models import Youth
+from app.screening.instrument import InstrumentError, definition_of, parse  # noqa: F401
+from app.screening.models import InstrumentVersion
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent.parent / "data" / "instruments"
 
@@ -40,38 +37,3 @@ def load_definition(data: dict) -> tuple[InstrumentVersion, bool]:
 def active_instrument() -> InstrumentVersion | None:
     return db.session.scalar(select(InstrumentVersion).where(InstrumentVersion.active.is_(True))
                              .order_by(InstrumentVersion.id.desc()).limit(1))
-
-
-_PARSED: dict[str, Instrument] = {}
-
-
-def definition_of(stored: InstrumentVersion) -> Instrument:
-    """The parsed instrument (cached by its content: versions never change)."""
-    key = json.dumps(stored.definition, sort_keys=True)
-    if key not in _PARSED:
-        _PARSED[key] = parse(stored.definition)
-    return _PARSED[key]
-
-
-def record_screening(youth: Youth, stored: InstrumentVersion, answers: dict[str, int],
-                     flags: dict[str, bool], screened_on: date, user: User) -> Screening:
-    """Score and store a screening; the case moves from referred to screened."""
-    from app.programs.services import after_screening
-    from app.youth.services import audit_case, change_status
-
-    result = score(definition_of(stored), answers, flags)
-    earlier = db.session.scalar(select(Screening.id).where(Screening.youth_id == youth.id).limit(1))
-    screening = Screening(
-        youth_id=youth.id, instrument_id=stored.id, screened_on=screened_on,
-        kind="reassessment" if earlier else "baseline", answers=answers,
-        scale_scores=result.scale_scores, scales_at_threshold=len(result.scales_at_threshold),
-        gang_involvement=flags.get("gang_involvement", False), justice_contact=flags.get("justice_contact", False),
-        level=result.level, reason=result.reason, screened_by_id=user.id,
-    )
-    db.session.add(screening)
-    db.session.flush()
-    if youth.status == codes.REFERRED:
-        change_status(youth, codes.SCREENED, user, screened_on, manual=False)
-    after_screening(youth, screened_on)
-    audit_case("screening.create", youth, detail=f"screening={screening.id};level={result.level}")
-    return screening

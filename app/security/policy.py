@@ -8,7 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Organization, User, UserScope
 from app.accounts.roles import (
@@ -19,7 +19,14 @@ from app.accounts.roles import (
     POLICE,
     SOCIAL_WORKER,
 )
+from app.audit.service import deny_out_of_scope
+from app.casework.models import CaseNote
+from app.extensions import db
 from app.geo.models import Department, Municipality
+from app.policing.models import GreatCohort, PolicingSession
+from app.programs.models import Program
+from app.screening.models import Screening
+from app.youth.models import CaseShare, Youth
 
 # action -> roles allowed to perform it. Object-level checks (scope,
 # ownership) are made by the scoped queries and get_*_or_404 helpers.
@@ -124,8 +131,6 @@ def youth_scope(user: User) -> ColumnElement[bool]:
     """The SQL condition on Youth rows this user may see: a social worker,
     the cases assigned to them or shared with them; a coordinator, their
     organization's cases in their municipalities; everyone else, none."""
-    from app.youth.models import CaseShare, Youth
-
     if user.role == SOCIAL_WORKER:
         # One list of ids, each half read through an index: "assigned OR
         # shared" makes PostgreSQL scan every case of every organization.
@@ -144,37 +149,140 @@ def youth_scope(user: User) -> ColumnElement[bool]:
 
 def visible_youth(user: User) -> Select:
     """Every list, search, export and fetch of youth starts here."""
-    from app.youth.models import Youth
-
     return select(Youth).where(youth_scope(user))
 
 
 def visible_notes(user: User, youth_id: int) -> Select:
     """A case's notes this user may read: sensitive notes only for their
     author and coordinators."""
-    from app.casework.models import CaseNote
-
     query = select(CaseNote).where(CaseNote.youth_id == youth_id)
-    if user.role != COORDINATOR:
+    if user.role != COORDINATOR:  # the SQL form of may_read_note
         query = query.where(or_(CaseNote.sensitive.is_(False), CaseNote.author_id == user.id))
     return query.order_by(CaseNote.created_at.desc())
 
 
 def visible_sessions(user: User) -> Select:
     """Community-policing sessions in the user's municipalities."""
-    from app.policing.models import PolicingSession
-
     return select(PolicingSession).where(PolicingSession.municipality_id.in_(scope_municipality_ids(user)))
 
 
 def visible_programs(user: User) -> Select:
     """Programs of the user's organization: the ones its workers enroll youth
     in and its coordinator manages."""
-    from app.programs.models import Program
-
     return select(Program).where(Program.organization_id == user.organization_id)
 
 
-def may_change_session(user: User, session) -> bool:
+def may_edit_session(user: User, session) -> bool:
     """The author of a session, or a coordinator, may edit or cancel it."""
     return user.role == COORDINATOR or (user.role == POLICE and session.created_by_id == user.id)
+
+
+may_change_session = may_edit_session  # the older name
+
+
+def may_read_session_notes(user: User) -> bool:
+    """A session's free-text notes: for those who record sessions or link
+    youth to them, never for managers."""
+    return can(user, "sessions.record") or can(user, "sessions.attendance")
+
+
+def may_read_note(user: User, note) -> bool:
+    """A case note (of a case the user may open): sensitive notes only for
+    their author and coordinators (the rule of visible_notes, for one note)."""
+    return user.role == COORDINATOR or not note.sensitive or note.author_id == user.id
+
+
+def records_for_own_unit(user: User) -> bool:
+    """A police officer records sessions only for their own unit (and is a
+    facilitator of what they record); a coordinator chooses the unit."""
+    return user.role == POLICE
+
+
+def sees_whole_team(user: User) -> bool:
+    """A coordinator's caseload holds the team's cases (and shows who works each)."""
+    return user.role == COORDINATOR
+
+
+def team_workers(user: User) -> Select:
+    """Active social workers and coordinators of the user's organization, by username."""
+    return (select(User).where(User.organization_id == user.organization_id, User.active.is_(True),
+                               User.role.in_((SOCIAL_WORKER, COORDINATOR)))
+            .order_by(User.username))
+
+
+def assignable_workers(user: User) -> Select:
+    """Whom a coordinator may reassign or share a case to: the team's social
+    workers and themself."""
+    return team_workers(user).where(or_(User.role == SOCIAL_WORKER, User.id == user.id))
+
+
+def registering_workers(user: User) -> Select:
+    """Whom a new case may be assigned to by this user: a coordinator chooses
+    in the team; a social worker registers for themself."""
+    if user.role == COORDINATOR:
+        return team_workers(user)
+    return select(User).where(User.id == user.id)
+
+
+def officers_among(ids) -> Select:
+    """The police officers among these user ids (a session's facilitators)."""
+    return select(User).where(User.id.in_(ids), User.role == POLICE)
+
+
+def visible_cohorts(user: User) -> Select:
+    """G.R.E.A.T. classes in the user's municipalities."""
+    return select(GreatCohort).where(GreatCohort.municipality_id.in_(scope_municipality_ids(user)))
+
+
+def org_programs(user: User, active_only: bool = False) -> Select:
+    """The user's organization's programs by name (only the running ones: the
+    choices of a filter or an enrollment)."""
+    query = visible_programs(user)
+    if active_only:
+        query = query.where(Program.active.is_(True))
+    return query.order_by(Program.name)
+
+
+# --- one object, within the user's scope ---------------------------------------
+# Every fetch of one object by the id (or code) in a URL goes through one of
+# these, with one behaviour: the role must allow `action` (else 403); an
+# object outside the user's scope, or that does not exist, gets the same
+# answer: a denied audit event and the translated 404 page.
+
+def _one_or_404(user: User, action: str, query: Select, object_type: str, key) -> object:
+    if not can(user, action):
+        abort(403)
+    found = db.session.scalar(query)
+    if found is None:
+        deny_out_of_scope(object_type, key)
+    return found
+
+
+def get_case_or_404(user: User, code: str, action: str = "cases.work") -> Youth:
+    code = code.upper()
+    query = (visible_youth(user).where(Youth.case_code == code)
+             .options(joinedload(Youth.municipality).joinedload(Municipality.department),
+                      joinedload(Youth.assigned_worker)))
+    return _one_or_404(user, action, query, "youth", code[:16])
+
+
+def get_screening_or_404(user: User, youth: Youth, screening_id: int, action: str = "cases.work") -> Screening:
+    """A screening of a case the user opened (with get_case_or_404)."""
+    query = select(Screening).where(Screening.id == screening_id, Screening.youth_id == youth.id,
+                                    Screening.youth_id.in_(visible_youth(user).with_only_columns(Youth.id)))
+    return _one_or_404(user, action, query, "screening", screening_id)
+
+
+def get_session_or_404(user: User, session_id: int, action: str = "sessions.view") -> PolicingSession:
+    query = visible_sessions(user).where(PolicingSession.id == session_id)
+    return _one_or_404(user, action, query, "policing_session", session_id)
+
+
+def get_cohort_or_404(user: User, cohort_id: int, action: str = "sessions.view") -> GreatCohort:
+    query = visible_cohorts(user).where(GreatCohort.id == cohort_id)
+    return _one_or_404(user, action, query, "great_cohort", cohort_id)
+
+
+def get_program_or_404(user: User, program_id: int, action: str = "cases.work") -> Program:
+    query = visible_programs(user).where(Program.id == program_id)
+    return _one_or_404(user, action, query, "program", program_id)

@@ -11,18 +11,21 @@ from sqlalchemy import literal, select, union_all
 from app.accounts.models import User
 from app.casework import models as casework_codes
 from app.casework.models import CaseNote, FollowUp, Goal, ServiceContact
+from app.dates import local_today as today
 from app.extensions import db
+from app.i18n import current_language
 from app.policing import codes as policing_codes
 from app.policing.models import Attendance, PolicingSession
 from app.programs import models as program_codes
 from app.programs.models import Enrollment, Program
+from app.screening.instrument import definition_of
 from app.screening.labels import level_reason
 from app.screening.models import Screening
 from app.security.crypto import associated_data, open_sealed
 from app.security.policy import visible_notes
 from app.youth import codes
+from app.youth.consents import has_consent
 from app.youth.models import Consent, StatusChange, Youth
-from app.youth.services import has_consent, today
 
 
 def case_context(youth: Youth, user: User) -> dict:
@@ -126,9 +129,6 @@ def _labelled(labels: dict, code: str | None) -> str:
 
 
 def _screening(screening: Screening, language: str) -> dict:
-    # Imported here: app.screening.services imports app.youth, whose package imports this module.
-    from app.screening.services import definition_of
-
     instrument = definition_of(screening.instrument)
     answers = {a.value: instrument.text(a, language) for a in instrument.answers}
     return _entry(
@@ -156,8 +156,6 @@ def full_record(youth: Youth, user: User) -> dict:
     in the requester's language: field names and coded values are the labels
     the pages show ("Situación escolar al ingreso": "Abandonó los estudios"),
     so that the youth or the guardian can read it."""
-    from app.i18n import current_language
-
     context = case_context(youth, user) | casework_context(youth, user)
     language = current_language()
     return _entry(

@@ -2,17 +2,19 @@
 two queries whatever the page size."""
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
 from app.accounts.models import User
+from app.cases import lifecycle
+from app.cases.status import IN_PROGRAM, OPEN_STATUSES, STATUSES
 from app.geo.models import Municipality
 from app.programs.models import Program
 from app.security.crypto import blind_index
 from app.security.policy import visible_youth
-from app.youth import codes
-from app.youth.forms import CaseloadForm
 from app.youth.models import Youth
 
 CASE_CODE = re.compile(r"^[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
@@ -24,30 +26,29 @@ def name_condition(term: str):
                Youth.family_1_bidx == key, Youth.family_2_bidx == key)
 
 
-def caseload_query(user: User, form: CaseloadForm, today) -> Select:
+def caseload_query(user: User, filters: Mapping[str, Any], today) -> Select:
+    """The cases matching plain filter values (the caseload form's `.data`,
+    read by app.filters.filter_form: each value is a valid choice or None)."""
     query = visible_youth(user)
-    term = (form.q.data or "").strip()
+    term = (filters.get("q") or "").strip()
     if term:
         code = term.upper()
         query = query.where(Youth.case_code == code if CASE_CODE.match(code) else name_condition(term))
-    status = form.status.data
-    if status in codes.STATUSES:
+    status = filters.get("status")
+    if status in STATUSES:
         query = query.where(Youth.status == status)
     elif status != "all":
-        query = query.where(Youth.status.in_(codes.OPEN_STATUSES))
-    # The form was read by app.filters.filter_form: each value is a valid choice or None.
-    if form.program.data:
-        query = query.where(Youth.current_program_id == form.program.data)
-    if form.municipality.data:
-        query = query.where(Youth.municipality_id == form.municipality.data)
-    if form.worker.data:
-        query = query.where(Youth.assigned_worker_id == form.worker.data)
-    if form.overdue.data:
-        query = query.where(Youth.status.in_(codes.IN_PROGRAM), Youth.reassessment_due < today)
-    if form.no_contact.data:
-        query = query.where(Youth.status.in_(codes.IN_PROGRAM),
+        query = query.where(Youth.status.in_(OPEN_STATUSES))
+    for name, column in (("program", Youth.current_program_id), ("municipality", Youth.municipality_id),
+                         ("worker", Youth.assigned_worker_id)):
+        if filters.get(name):
+            query = query.where(column == filters[name])
+    if filters.get("overdue"):
+        query = query.where(Youth.status.in_(IN_PROGRAM), Youth.reassessment_due < today)
+    if filters.get("no_contact"):
+        query = query.where(Youth.status.in_(IN_PROGRAM),
                             or_(Youth.last_contact_on.is_(None),
-                                Youth.last_contact_on < today - timedelta(days=30)))
+                                Youth.last_contact_on < today - timedelta(days=lifecycle.NO_CONTACT_DAYS)))
     return query
 
 

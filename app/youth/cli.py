@@ -2,9 +2,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cases.lifecycle import anonymize
+from app.dates import local_today as today
 from app.extensions import db
-from app.youth.privacy import anonymize, cases_due_for_retention
-from app.youth.services import audit_case, today
+from app.youth.privacy import cases_due_for_retention
 
 privacy_cli = AppGroup("privacy", help="Data retention.")
 
@@ -21,7 +22,6 @@ def retention_command(years: int | None, dry_run: bool):
         click.echo(f"{len(cases)} cases closed more than {years} years ago would be anonymized.")
         return
     for youth in cases:
-        anonymize(youth)
-        audit_case("youth.anonymize", youth, detail=f"retention_years={years}")
+        anonymize(youth, detail=f"retention_years={years}")
     db.session.commit()
     click.echo(f"{len(cases)} cases anonymized (closed more than {years} years ago).")

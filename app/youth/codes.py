@@ -4,6 +4,8 @@ codes; labels are translated at display."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from app.cases.status import EXIT_STATUSES, IN_PROGRAM, OPEN_STATUSES, STATUSES, CaseStatus  # noqa: F401
+
 # Messages whose Spanish depends on the role they play carry a context:
 # "sex" (of one person), "case status", "school status"; report columns that
 # count people use "count" (app/reports/definitions.py). See docs/glossary.md.
@@ -29,36 +31,12 @@ REFERRAL_SOURCES = {
     "other": _l("Other"),
 }
 
-REFERRED, SCREENED, ENROLLED, ACTIVE = "referred", "screened", "enrolled", "active"
-COMPLETED, DROPPED, TRANSFERRED, CLOSED = "completed", "dropped", "transferred", "closed"
-STATUSES = {
-    REFERRED: lazy_pgettext("case status", "Referred"),
-    SCREENED: lazy_pgettext("case status", "Screened"),
-    ENROLLED: lazy_pgettext("case status", "Enrolled"),
-    ACTIVE: _l("Active"),
-    COMPLETED: lazy_pgettext("case status", "Completed"),
-    DROPPED: lazy_pgettext("case status", "Dropped out"),
-    TRANSFERRED: _l("Transferred"),
-    CLOSED: _l("Closed"),
-}
-OPEN_STATUSES = (REFERRED, SCREENED, ENROLLED, ACTIVE)
-EXIT_STATUSES = (COMPLETED, DROPPED, TRANSFERRED, CLOSED)
-IN_PROGRAM = (ENROLLED, ACTIVE)
-
-# The moves a user may make by hand. Screening and enrollment make the
-# referred -> screened -> enrolled moves themselves; reopening is separate.
-MANUAL_MOVES = {
-    REFERRED: (CLOSED,),
-    SCREENED: (CLOSED,),
-    ENROLLED: (ACTIVE, DROPPED, TRANSFERRED, CLOSED),
-    ACTIVE: (COMPLETED, DROPPED, TRANSFERRED, CLOSED),
-}
-ALL_MOVES = {
-    REFERRED: (SCREENED, CLOSED),
-    SCREENED: (ENROLLED, CLOSED),
-    ENROLLED: (ACTIVE, DROPPED, TRANSFERRED, CLOSED),
-    ACTIVE: (COMPLETED, DROPPED, TRANSFERRED, CLOSED),
-}
+# The statuses live with the case lifecycle (app/cases/); these names stay for
+# the modules that read them as codes.
+REFERRED, SCREENED, ENROLLED, ACTIVE = (CaseStatus.REFERRED, CaseStatus.SCREENED, CaseStatus.ENROLLED,
+                                        CaseStatus.ACTIVE)
+COMPLETED, DROPPED, TRANSFERRED, CLOSED = (CaseStatus.COMPLETED, CaseStatus.DROPPED, CaseStatus.TRANSFERRED,
+                                           CaseStatus.CLOSED)
 
 EXIT_REASONS = {
     "plan_completed": _l("Case plan completed"),

@@ -63,7 +63,7 @@ class Youth(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     anonymized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Counts edits of the registration data and status changes (see services).
+    # Counts edits of the registration data and status changes, once per transaction (app/versions.py).
     version: Mapped[int] = mapped_column(Integer, default=1)
     record_key: Mapped[int] = record_key_column()  # cell-key perturbation; never shown or exported
 

@@ -5,45 +5,29 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.accounts.models import User
-from app.accounts.roles import COORDINATOR, SOCIAL_WORKER
 from app.audit.service import hash_terms, record
+from app.cases import lifecycle
+from app.dates import local_today as today
 from app.extensions import db
 from app.filters import filter_form, page_number
 from app.formtools import data_choices
 from app.geo.models import Municipality
-from app.programs.models import Program
-from app.security.policy import requires, scope_municipality_ids, visible_municipalities, visible_programs
+from app.security.policy import (
+    org_programs,
+    registering_workers,
+    requires,
+    scope_municipality_ids,
+    sees_whole_team,
+    team_workers,
+    visible_municipalities,
+)
 from app.submissions import commit_once, replayed
-from app.youth import bp, codes
+from app.youth import bp
 from app.youth.caseload import caseload_query, count_of, page_rows
 from app.youth.forms import CaseloadForm, YouthForm
+from app.youth.identity import CASE_FIELDS, IDENTITY_FIELDS, update_case
 from app.youth.models import Youth
-from app.youth.services import (
-    CASE_FIELDS,
-    IDENTITY_FIELDS,
-    audit_case,
-    new_case_code,
-    possible_duplicates,
-    record_not_duplicates,
-    refresh_consent,
-    today,
-    update_case,
-)
-
-
-def team_workers(user: User) -> list[User]:
-    """Social workers (and the coordinator) of the user's organization."""
-    return list(db.session.scalars(
-        select(User).where(User.organization_id == user.organization_id, User.active.is_(True),
-                           User.role.in_((SOCIAL_WORKER, COORDINATOR)))
-        .order_by(User.username)))
-
-
-def org_programs(user: User) -> list[Program]:
-    return list(db.session.scalars(
-        visible_programs(user).where(Program.active.is_(True))
-        .order_by(Program.name)))
+from app.youth.services import possible_duplicates
 
 
 @bp.route("/")
@@ -51,12 +35,14 @@ def org_programs(user: User) -> list[Program]:
 def caseload():
     form = filter_form(
         CaseloadForm,
-        program=data_choices(((p.id, p.name) for p in org_programs(current_user)), first=("", _("All programs"))),
+        program=data_choices(((p.id, p.name) for p in db.session.scalars(org_programs(current_user, active_only=True))),
+                             first=("", _("All programs"))),
         municipality=data_choices(((m.id, m.name) for m in db.session.scalars(visible_municipalities(current_user))),
                                   first=("", _("All municipalities"))),
-        worker=data_choices(((u.id, u.username) for u in team_workers(current_user)), first=("", _("Everyone"))))
+        worker=data_choices(((u.id, u.username) for u in db.session.scalars(team_workers(current_user))),
+                            first=("", _("Everyone"))))
     day = today()
-    query = caseload_query(current_user, form, day)
+    query = caseload_query(current_user, form.data, day)
     per_page = current_app.config["PAGE_SIZE"]
     page = page_number()
     rows = db.session.execute(page_rows(query, form.sort.data, per_page, (page - 1) * per_page)).all()
@@ -69,7 +55,7 @@ def caseload():
     db.session.commit()
     return render_template("youth/caseload.html", form=form, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // per_page)), today=day,
-                           team_view=current_user.role == COORDINATOR)
+                           team_view=sees_whole_team(current_user))
 
 
 def youth_form(youth: Youth | None = None) -> YouthForm:
@@ -87,10 +73,9 @@ def youth_form(youth: Youth | None = None) -> YouthForm:
     if youth is not None:
         del form.assigned_worker_id
         del form.form_token  # one-time tokens are for create forms; edits have their version
-    elif current_user.role == COORDINATOR:
-        form.assigned_worker_id.choices = data_choices((u.id, u.username) for u in team_workers(current_user))
     else:
-        form.assigned_worker_id.choices = data_choices([(current_user.id, current_user.username)])
+        form.assigned_worker_id.choices = data_choices(
+            (u.id, u.username) for u in db.session.scalars(registering_workers(current_user)))
     return form
 
 
@@ -114,16 +99,10 @@ def register():
                                       form.family_name_2.data, form.birth_date.data, form.municipality_id.data)
         if not matches or form.not_duplicate.data:
             municipality = db.session.get(Municipality, form.municipality_id.data)
-            youth = Youth(case_code=new_case_code(municipality.department.country_code),
-                          organization_id=current_user.organization_id, created_by_id=current_user.id,
-                          status=codes.REFERRED, referred_on=today(), version=1)
-            youth.assigned_worker_id = form.assigned_worker_id.data
-            fill_youth(youth, form)
-            db.session.add(youth)
-            db.session.flush()
-            refresh_consent(youth, today())
-            audit_case("youth.create", youth)
-            record_not_duplicates(youth, [m.id for m in matches], current_user)
+            youth = lifecycle.register(
+                current_user, {name: getattr(form, name).data for name in (*IDENTITY_FIELDS, *CASE_FIELDS)},
+                form.assigned_worker_id.data, municipality.department.country_code, today(),
+                not_duplicates=[m.id for m in matches])
             return commit_once(form, url_for("youth.case", code=youth.case_code))
         form.not_duplicate.errors = [_("Check the possible matches below before saving.")]
     return render_template("youth/register.html", form=form, matches=matches, today=today())

@@ -8,13 +8,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.roles import SOCIAL_WORKER
+from app.cases import lifecycle
+from app.cases.lifecycle import TransitionError, audit_case
+from app.cases.status import STATUSES
+from app.dates import local_today as today
 from app.extensions import db
 from app.formtools import choices, claim_version, data_choices
-from app.security.policy import requires
+from app.security.policy import assignable_workers, get_case_or_404, requires
 from app.submissions import commit_once, replayed
-from app.youth import bp, codes
-from app.youth.access import get_youth_or_404
+from app.youth import bp, services
 from app.youth.case_page import case_context, casework_context, full_record
 from app.youth.forms import (
     AnonymizeForm,
@@ -27,28 +29,19 @@ from app.youth.forms import (
     WithdrawConsentForm,
 )
 from app.youth.models import CaseShare, Consent
-from app.youth.privacy import anonymize
-from app.youth.routes import fill_youth, team_workers, youth_form
-from app.youth.services import (
-    TransitionError,
-    audit_case,
-    change_status,
-    refresh_consent,
-    reopen,
-    today,
-)
+from app.youth.routes import fill_youth, youth_form
 
 
 def status_form(youth) -> StatusForm:
     form = StatusForm(version=str(youth.version))
-    form.to_status.choices = choices((s, codes.STATUSES[s]) for s in codes.MANUAL_MOVES.get(youth.status, ()))
+    form.to_status.choices = choices((s, STATUSES[s]) for s in lifecycle.manual_moves(youth))
     return form
 
 
 @bp.route("/<code>")
 @requires("cases.work")
 def case(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     audit_case("youth.view", youth)
     context = case_context(youth, current_user)
     db.session.commit()
@@ -60,7 +53,7 @@ def case(code: str):
 @bp.route("/<code>/casework")
 @requires("cases.work")
 def casework(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     audit_case("youth.view", youth, detail="part=casework")
     context = casework_context(youth, current_user)
     db.session.commit()
@@ -77,7 +70,7 @@ def saved_youth(youth) -> list[tuple[str, str]]:
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @requires("cases.work")
 def edit(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = youth_form(youth)
     if request.method == "GET":
         form.version.data = str(youth.version)
@@ -100,7 +93,7 @@ def edit(code: str):
 @bp.route("/<code>/status", methods=["POST"])
 @requires("cases.work")
 def status(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = status_form(youth)
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -111,25 +104,25 @@ def status(code: str):
         flash(_("Someone else changed this case meanwhile. Check its status and try again."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     try:
-        change_status(youth, form.to_status.data, current_user, today(), form.exit_reason.data or None)
+        lifecycle.change_status(youth, form.to_status.data, current_user, today(), form.exit_reason.data or None)
     except TransitionError:
         flash(_("This status change is not allowed."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     db.session.commit()
-    flash(_("Status changed to %(status)s.", status=codes.STATUSES[youth.status]), "success")
+    flash(_("Status changed to %(status)s.", status=STATUSES[youth.status]), "success")
     return redirect(url_for("youth.case", code=youth.case_code))
 
 
 @bp.route("/<code>/reopen", methods=["POST"])
 @requires("cases.coordinate")
 def reopen_case(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = ReopenForm()
     if not form.validate_on_submit() or not claim_version(youth, form.version.data):
         flash(_("Someone else changed this case meanwhile. Check its status and try again."), "error")
         return redirect(url_for("youth.case", code=youth.case_code))
     try:
-        reopen(youth, current_user, today())
+        lifecycle.reopen(youth, current_user, today())
     except TransitionError:
         abort(400)
     db.session.commit()
@@ -140,18 +133,13 @@ def reopen_case(code: str):
 @bp.route("/<code>/consents", methods=["POST"])
 @requires("cases.work")
 def add_consent(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = ConsentForm()
     if (done := replayed(form)) is not None:
         return done
     if form.validate_on_submit():
-        consent = Consent(youth_id=youth.id, purpose=form.purpose.data, given_by=form.given_by.data,
-                          given_on=form.given_on.data, expires_on=form.expires_on.data,
-                          recorded_by_id=current_user.id)
-        db.session.add(consent)
-        db.session.flush()
-        refresh_consent(youth, today())
-        audit_case("consent.create", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+        services.record_consent(youth, current_user, form.purpose.data, form.given_by.data, form.given_on.data,
+                                form.expires_on.data, today())
         return commit_once(form, url_for("youth.case", code=youth.case_code) + "#consent", _("Consent recorded."))
     context = case_context(youth, current_user)
     db.session.commit()
@@ -162,15 +150,12 @@ def add_consent(code: str):
 @bp.route("/<code>/consents/<int:consent_id>/withdraw", methods=["POST"])
 @requires("cases.work")
 def withdraw_consent(code: str, consent_id: int):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     consent = db.session.scalar(select(Consent).where(Consent.id == consent_id, Consent.youth_id == youth.id))
     if consent is None:
         abort(404)
     form = WithdrawConsentForm()
-    if form.validate_on_submit() and consent.withdrawn_on is None:
-        consent.withdrawn_on, consent.withdrawn_by_id = today(), current_user.id
-        refresh_consent(youth, today())
-        audit_case("consent.withdraw", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    if form.validate_on_submit() and services.withdraw_consent(youth, consent, current_user, today()):
         db.session.commit()
         flash(_("Consent withdrawn."), "success")
     return redirect(url_for("youth.case", code=youth.case_code) + "#consent")
@@ -179,25 +164,21 @@ def withdraw_consent(code: str, consent_id: int):
 @bp.route("/<code>/assign", methods=["GET", "POST"])
 @requires("cases.coordinate")
 def assign(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     assign_form, share_form = AssignForm(prefix="assign"), ShareForm(prefix="share")
-    workers = [u for u in team_workers(current_user) if u.role == SOCIAL_WORKER or u.id == current_user.id]
+    workers = db.session.scalars(assignable_workers(current_user)).all()
     assign_form.worker_id.choices = data_choices((u.id, u.username) for u in workers)
     share_form.worker_id.choices = data_choices((u.id, u.username) for u in workers if u.id != youth.assigned_worker_id)
     if request.method == "GET":
         assign_form.worker_id.data = youth.assigned_worker_id
     if assign_form.submit.data and assign_form.validate_on_submit():
-        youth.assigned_worker_id = assign_form.worker_id.data
-        audit_case("youth.reassign", youth, detail=f"worker={youth.assigned_worker_id}")
+        services.reassign(youth, assign_form.worker_id.data)
         db.session.commit()
         flash(_("Case reassigned."), "success")
         return redirect(url_for("youth.case", code=youth.case_code))
     if share_form.submit.data and share_form.validate_on_submit():
-        if db.session.get(CaseShare, (youth.id, share_form.worker_id.data)) is None:
-            db.session.add(CaseShare(youth_id=youth.id, user_id=share_form.worker_id.data,
-                                     shared_by_id=current_user.id))
-            audit_case("youth.share", youth, detail=f"worker={share_form.worker_id.data}")
-            db.session.commit()
+        services.share(youth, share_form.worker_id.data, current_user)
+        db.session.commit()
         flash(_("Case shared."), "success")
         return redirect(url_for("youth.case", code=youth.case_code))
     shares = db.session.scalars(select(User).join(CaseShare, CaseShare.user_id == User.id)
@@ -210,7 +191,7 @@ def assign(code: str):
 @requires("cases.coordinate")
 def export(code: str):
     """The full record of one youth, for a subject-access request."""
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = ExportForm()
     if form.validate_on_submit():
         record_data = full_record(youth, current_user)
@@ -225,11 +206,10 @@ def export(code: str):
 @bp.route("/<code>/anonymize", methods=["GET", "POST"])
 @requires("cases.coordinate")
 def anonymize_case(code: str):
-    youth = get_youth_or_404(code)
+    youth = get_case_or_404(current_user, code)
     form = AnonymizeForm()
     if form.validate_on_submit():
-        anonymize(youth)
-        audit_case("youth.anonymize", youth, detail="on_request")
+        lifecycle.anonymize(youth, detail="on_request")
         db.session.commit()
         flash(_("The case was anonymized: identifiers were erased, counts are kept."), "success")
         return redirect(url_for("youth.case", code=youth.case_code))

@@ -1,101 +1,28 @@
-"""What happens to a case: registration, duplicates, status, consent.
-Services change and flush; the view commits (with the audit event)."""
+"""Possible duplicates of a case, and the names older callers import from
+here (the transitions live in app/cases/lifecycle.py, identity in
+app/youth/identity.py, consent in app/youth/consents.py)."""
 
-import secrets
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
-from app.accounts.models import User, utcnow
-from app.audit.service import record
+from app.accounts.models import User
+from app.cases.lifecycle import TransitionError, audit_case, change_status, reopen  # noqa: F401  (app/demo)
 from app.dates import local_today
 from app.extensions import db
 from app.security.crypto import blind_index
 from app.security.policy import visible_youth
-from app.youth import codes
-from app.youth.models import FOREVER, Consent, DuplicateDecision, StatusChange, Youth
-
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L: read over the phone
-
-
-class TransitionError(ValueError):
-    """A status move that is not allowed."""
-
-
-class ReassignmentError(ValueError):
-    """An edit tried to change who the case is assigned to: only the
-    coordinator's reassign action does that (and records it as such)."""
-
-
-def audit_case(action: str, youth: Youth, detail: str | None = None, **kwargs) -> None:
-    """Every case event names the case by its public code."""
-    record(action, object_type="youth", object_id=youth.case_code, detail=detail, **kwargs)
-
-
-def new_case_code(country: str) -> str:
-    """A public case code that identifies nobody: country + 8 random characters."""
-    while True:
-        body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        code = f"{country}-{body[:4]}-{body[4:]}"
-        if db.session.scalar(select(Youth.id).where(Youth.case_code == code)) is None:
-            return code
-
-
-@dataclass(frozen=True)
-class NameKeys:
-    given: str
-    family_1: str
-    family_2: str | None
-    short: str
-    full: str
-
-    @classmethod
-    def of(cls, given: str, family_1: str, family_2: str | None) -> "NameKeys":
-        return cls(
-            given=blind_index(given),
-            family_1=blind_index(family_1),
-            family_2=blind_index(family_2) if family_2 else None,
-            short=blind_index(f"{given} {family_1}"),
-            full=blind_index(" ".join(p for p in (given, family_1, family_2) if p)),
-        )
-
-
-def set_identity(youth: Youth, given: str, family_1: str, family_2: str | None, birth: date) -> None:
-    youth.given_names, youth.family_name_1 = given.strip(), family_1.strip()
-    youth.family_name_2 = family_2.strip() if family_2 and family_2.strip() else None
-    youth.birth_date = birth
-    keys = NameKeys.of(youth.given_names, youth.family_name_1, youth.family_name_2)
-    youth.given_bidx, youth.family_1_bidx, youth.family_2_bidx = keys.given, keys.family_1, keys.family_2
-    youth.short_name_bidx, youth.full_name_bidx = keys.short, keys.full
-    youth.birth_bidx = blind_index(birth.isoformat())
-
-
-IDENTITY_FIELDS = ("given_names", "family_name_1", "family_name_2", "birth_date")
-CASE_FIELDS = ("sex", "municipality_id", "school_status", "work_status", "referral_source", "community",
-               "guardian_name", "guardian_contact")
-OPTIONAL_TEXT = ("community", "guardian_name", "guardian_contact")
-
-
-def update_case(youth: Youth, values: dict) -> list[str]:
-    """Apply an edit of the case file (identity and intake fields); returns
-    the names of the fields that changed, for the audit event (never their
-    values). The assigned worker is not part of an edit: asking to change it
-    here raises ReassignmentError, whoever edits."""
-    if "assigned_worker_id" in values and values["assigned_worker_id"] != youth.assigned_worker_id:
-        raise ReassignmentError("the assigned worker changes only by reassignment")
-    unknown = set(values) - {*IDENTITY_FIELDS, *CASE_FIELDS, "assigned_worker_id"}
-    if unknown or not set(IDENTITY_FIELDS) <= set(values):
-        raise ValueError(f"not an edit of a case: {sorted(unknown) or 'identity missing'}")
-    before = {name: getattr(youth, name, None) for name in (*IDENTITY_FIELDS, *CASE_FIELDS)}
-    set_identity(youth, *(values[name] for name in IDENTITY_FIELDS))
-    for name in CASE_FIELDS:
-        if name in values:
-            value = values[name]
-            if name in OPTIONAL_TEXT:
-                value = (value or "").strip() or None
-            setattr(youth, name, value)
-    return [name for name in before if getattr(youth, name, None) != before[name]]
+from app.youth.consents import has_consent, refresh_consent  # noqa: F401  (app/demo, tests)
+from app.youth.identity import (  # noqa: F401  (app/demo, tests)
+    CASE_FIELDS,
+    IDENTITY_FIELDS,
+    NameKeys,
+    ReassignmentError,
+    new_case_code,
+    set_identity,
+    update_case,
+)
+from app.youth.models import CaseShare, Consent, Youth
 
 
 def possible_duplicates(user: User, given: str, family_1: str, family_2: str | None,
@@ -116,63 +43,42 @@ def possible_duplicates(user: User, given: str, family_1: str, family_2: str | N
     return list(db.session.scalars(query.limit(20)))
 
 
-def record_not_duplicates(youth: Youth, others: list[int], user: User) -> None:
-    for other in others:
-        db.session.add(DuplicateDecision(youth_id=youth.id, other_youth_id=other, decided_by_id=user.id))
-    if others:
-        audit_case("youth.duplicate_dismissed", youth, detail=f"others={len(others)}")
-
-
-def change_status(youth: Youth, to: str, user: User, on: date, exit_reason: str | None = None,
-                  manual: bool = True) -> None:
-    """Move a case to another status, if that move is allowed from where it is."""
-    moves = codes.MANUAL_MOVES if manual else codes.ALL_MOVES
-    if to not in moves.get(youth.status, ()):
-        raise TransitionError(f"{youth.status} -> {to}")
-    if to in codes.EXIT_STATUSES and exit_reason not in codes.EXIT_REASONS:
-        raise TransitionError("exit reason required")
-    db.session.add(StatusChange(youth_id=youth.id, from_status=youth.status, to_status=to,
-                                exit_reason=exit_reason if to in codes.EXIT_STATUSES else None,
-                                changed_on=on, changed_by_id=user.id))
-    audit_case("youth.status", youth, detail=f"from={youth.status};to={to}")
-    youth.status, youth.status_changed_at = to, utcnow()
-    youth.version += 1
-    if to in codes.EXIT_STATUSES:
-        from app.programs.services import end_enrollment
-
-        end_enrollment(youth, to, exit_reason, on)
-        youth.reassessment_due = None
-
-
-def reopen(youth: Youth, user: User, on: date) -> None:
-    """A coordinator reopens a closed case: it returns to the status it left."""
-    if youth.status not in codes.EXIT_STATUSES:
-        raise TransitionError(f"{youth.status} is open")
-    last_exit = db.session.scalar(
-        select(StatusChange).where(StatusChange.youth_id == youth.id, StatusChange.to_status == youth.status)
-        .order_by(StatusChange.id.desc()).limit(1))
-    back_to = last_exit.from_status if last_exit and last_exit.from_status else codes.REFERRED
-    if back_to in codes.IN_PROGRAM:
-        back_to = codes.SCREENED  # the enrollment ended: enroll again
-    db.session.add(StatusChange(youth_id=youth.id, from_status=youth.status, to_status=back_to,
-                                changed_on=on, changed_by_id=user.id, reopened=True))
-    audit_case("youth.reopen", youth, detail=f"from={youth.status};to={back_to}")
-    youth.status, youth.status_changed_at = back_to, utcnow()
-    youth.version += 1
-
-
-def refresh_consent(youth: Youth, today: date) -> None:
-    """Recompute, per purpose, until when consent is in force."""
-    consents = db.session.scalars(select(Consent).where(Consent.youth_id == youth.id)).all()
-    for purpose in codes.CONSENT_PURPOSES:
-        valid = [c for c in consents if c.purpose == purpose and c.in_force_on(today)]
-        until = max((c.expires_on or FOREVER for c in valid), default=None)
-        setattr(youth, f"{purpose}_consent_until", until)
-
-
-def has_consent(youth: Youth, purpose: str, day: date) -> bool:
-    until = getattr(youth, f"{purpose}_consent_until")
-    return until is not None and until >= day
-
-
 today = local_today
+
+
+def record_consent(youth: Youth, user: User, purpose: str, given_by: str, given_on: date,
+                   expires_on: date | None, today: date) -> Consent:
+    consent = Consent(youth_id=youth.id, purpose=purpose, given_by=given_by, given_on=given_on,
+                      expires_on=expires_on, recorded_by_id=user.id)
+    db.session.add(consent)
+    db.session.flush()
+    refresh_consent(youth, today)
+    audit_case("consent.create", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    return consent
+
+
+def withdraw_consent(youth: Youth, consent: Consent, user: User, today: date) -> bool:
+    """Withdraw a consent in force from today; False when it already was."""
+    if consent.withdrawn_on is not None:
+        return False
+    consent.withdrawn_on, consent.withdrawn_by_id = today, user.id
+    refresh_consent(youth, today)
+    audit_case("consent.withdraw", youth, detail=f"purpose={consent.purpose};consent={consent.id}")
+    return True
+
+
+def reassign(youth: Youth, worker_id: int) -> Youth:
+    """The coordinator's reassign action: the only change of the assigned worker."""
+    youth.assigned_worker_id = worker_id
+    audit_case("youth.reassign", youth, detail=f"worker={worker_id}")
+    return youth
+
+
+def share(youth: Youth, worker_id: int, user: User) -> CaseShare:
+    """Share the case with a worker of the team (once: sharing again changes nothing)."""
+    found = db.session.get(CaseShare, (youth.id, worker_id))
+    if found is None:
+        found = CaseShare(youth_id=youth.id, user_id=worker_id, shared_by_id=user.id)
+        db.session.add(found)
+        audit_case("youth.share", youth, detail=f"worker={worker_id}")
+    return found
