@@ -124,5 +124,5 @@ def advance_sequences(*tables: str) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for name in tables:
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # nosec B608 - our table names
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                 f"COALESCE((SELECT max(id) FROM {name}), 1))"))
