@@ -126,6 +126,7 @@ def widen_coverage() -> dict[str, Area]:
     orgs = list(db.session.scalars(select(Organization).where(Organization.kind.in_(("ngo", "police_unit")))))
     programs = list(db.session.scalars(select(Program)))
     users = list(db.session.scalars(select(User)))
+    widened: set[User] = set()
     for new, like in NEW_AREAS.items():
         municipality, neighbour = by_code[new], by_code[like]
         for holder in (*orgs, *programs):
@@ -135,6 +136,9 @@ def widen_coverage() -> dict[str, Area]:
             codes = {s.municipality_id for s in user.scopes}
             if neighbour.id in codes and municipality.id not in codes:
                 user.scopes.append(UserScope(municipality_id=municipality.id))
+                widened.add(user)
+    for user in sorted(widened, key=lambda u: u.id):
+        record("user.scope_change", object_type="user", object_id=user.id, detail=f"units={len(user.scopes)};via=demo")
     db.session.flush()
     areas = {}
     for code, municipality in by_code.items():
