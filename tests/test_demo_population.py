@@ -45,6 +45,7 @@ def load_into(url: str) -> int:
     with app.app_context():
         made = load_population(local_today())
         db.session.commit()
+        db.session.remove()
         db.engine.dispose()
     return made
 
@@ -167,6 +168,7 @@ def attributes(url: str) -> list[tuple]:
         rows = sorted((y.case_code, y.given_names, y.family_name_1, y.family_name_2, y.birth_date, y.sex,
                        y.municipality.code, y.referred_on, y.status, y.statistics_consent_until, y.guardian_name,
                        y.community) for y in population())
+        db.session.remove()
         db.engine.dispose()
     return rows
 

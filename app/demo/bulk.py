@@ -14,7 +14,7 @@ import random
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.record_keys import KEYED_TABLES, seeded_record_keys
@@ -107,8 +107,9 @@ def next_ids(*tables: str) -> dict[str, int]:
 
 
 def insert_rows(name: str, rows: list[dict]) -> int:
-    """Insert planned rows (dicts by column name) with one executemany; a
-    counted table's rows get their record keys 1-255 here."""
+    """Insert planned rows (dicts by column name, all with the same keys) with
+    one executemany; a counted table's rows get their record keys 1-255 here.
+    (Faster than multi-row VALUES or RETURNING batches, measured on both databases.)"""
     if not rows:
         return 0
     if name in KEYED_TABLES:
@@ -124,5 +125,6 @@ def advance_sequences(*tables: str) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for name in tables:
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                f"COALESCE((SELECT max(id) FROM {name}), 1))"))
+        table = db.metadata.tables[name]
+        db.session.execute(select(func.setval(func.pg_get_serial_sequence(name, "id"),
+                                              func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 1))))
