@@ -36,10 +36,8 @@ import json
 import random
 import sys
 import time
-import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from itertools import accumulate
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +52,22 @@ from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.dates import add_months  # noqa: E402
+from app.demo.bulk import Sealer, at, headcounts, random_uid, screening_pool, zipf_weights  # noqa: E402
+from app.demo.names import (  # noqa: E402
+    CANCEL_REASONS,
+    COMMUNITY_KINDS,
+    COMMUNITY_NAMES,
+    EXIT_REASONS,
+    FAMILY,
+    GIVEN_F,
+    GIVEN_M,
+    HEADCOUNTS,
+    SCHOOL_KINDS,
+    SCHOOL_NAMES,
+    SESSION_NOTES,
+    TOPICS,
+    VENUE_OF,
+)
 from app.extensions import db  # noqa: E402
 from app.geo.models import Department, Municipality  # noqa: E402
 from app.geo.services import DEFAULT_FILE  # noqa: E402
@@ -61,49 +75,18 @@ from app.geo.services import load as load_geography  # noqa: E402
 from app.policing import codes as policing_codes  # noqa: E402
 from app.policing.models import GreatCohort, PolicingSession  # noqa: E402
 from app.policing.services import cohort_progress  # noqa: E402
-from app.record_keys import KEYED_TABLES  # noqa: E402
-from app.screening.instrument import score  # noqa: E402
+from app.record_keys import KEYED_TABLES, seeded_record_keys  # noqa: E402
 from app.screening.services import INSTRUMENT_DIR, definition_of, load_definition  # noqa: E402
-from app.security.crypto import associated_data, blind_index, seal  # noqa: E402
+from app.security.crypto import blind_index  # noqa: E402
 from app.security.passwords import hash_password  # noqa: E402
+from app.youth.identity import CODE_ALPHABET, NameKeys  # noqa: E402
 from app.youth.models import FOREVER, Youth  # noqa: E402
-from app.youth.services import CODE_ALPHABET, NameKeys  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 PASSWORD = "Bench-password-2026"  # nosec B105 - benchmark data only
 OUT_DIR = Path(__file__).resolve().parent / "out"
 REASSESSMENT_MONTHS = 6
 
-GIVEN_F = ["María José", "Ana Gabriela", "Karla Beatriz", "Sofía", "Daniela", "Yesenia", "Fátima", "Andrea", "Gabriela",
-           "Claudia", "Jennifer", "Katherine", "Rocío", "Paola", "Alejandra", "Valeria", "Camila", "Ximena", "Nathaly",
-           "Wendy", "Marisol", "Evelyn", "Kimberly", "Lourdes", "Glenda", "Ingrid", "Dayana", "Heidy", "Melany",
-           "Ruth Elizabeth", "Sandra Patricia", "Gloria", "Maritza", "Nancy", "Yaneth", "Lesly", "Brenda", "Tatiana",
-           "Mayra Alejandra", "Esmeralda", "Dulce María", "Jimena", "Alisson", "Keyla", "Genesis", "Astrid",
-           "Ana Lucía", "Emely", "Xiomara", "Cindy"]
-GIVEN_M = ["José Luis", "Carlos Alberto", "Juan Pablo", "Kevin", "Brayan", "Óscar", "Jonathan", "Luis Fernando", "Josué",
-           "Edwin", "Mario", "Ángel", "Cristian", "Wilber", "Elmer", "Jefferson", "Anderson", "Dennis", "Érick",
-           "Franklin", "Henry", "Jairo", "Marvin", "Nelson", "Wilmer", "Walter Antonio", "Jorge Alberto", "Miguel Ángel",
-           "Juan Carlos", "José Manuel", "Alexander", "Bryan Josué", "Christopher", "David", "Diego", "Emerson",
-           "Fernando", "Gerson", "Héctor", "Isaac", "Jason", "Kener", "Lester", "Melvin", "Noé", "Pedro", "Rigoberto",
-           "Santos", "Tomás", "Yonatan"]
-FAMILY = ["Hernández", "López", "Martínez", "Rivera", "Ramírez", "Flores", "Cruz", "Mejía", "Portillo", "Orellana",
-          "Alvarado", "Zelaya", "Argueta", "Chávez", "Guzmán", "Escobar", "Castro", "Ayala", "García", "Rodríguez",
-          "González", "Pérez", "Sánchez", "Reyes", "Morales", "Romero", "Ortiz", "Vásquez", "Díaz", "Aguilar",
-          "Mendoza", "Torres", "Castillo", "Gómez", "Cardona", "Velásquez", "Pineda", "Rosales", "Molina", "Sosa",
-          "Ramos", "Medina", "Salazar", "Aguirre", "Marroquín", "Barrientos", "Cabrera", "Fuentes", "Herrera", "Juárez",
-          "Lemus", "Monterroso", "Navarro", "Ochoa", "Paz", "Quintanilla", "Rauda", "Solórzano", "Tobar", "Umaña",
-          "Villalobos", "Zepeda", "Amaya", "Bonilla", "Canales", "Durán", "Espinoza", "Funes", "Galdámez", "Henríquez",
-          "Interiano", "Jovel", "Landaverde", "Mancía", "Nolasco", "Osorio", "Palacios", "Quezada", "Recinos", "Sibrián",
-          "Tejada", "Urrutia", "Valle", "Xicará", "Yanes", "Zúniga", "Alfaro", "Benítez", "Calderón", "Dubón",
-          "Elvir", "Figueroa", "Girón", "Hidalgo", "Irías", "Jiménez", "Lara", "Madrid", "Núñez", "Oliva", "Padilla",
-          "Rubio", "Serrano", "Turcios", "Vargas", "Arévalo", "Bustillo", "Cálix", "Euceda", "Fajardo", "Maldonado",
-          "Murillo", "Pacheco", "Sorto", "Tábora", "Varela", "Baca", "Chavarría", "Obando", "Solís"]
-COMMUNITY_KINDS = ["Colonia", "Barrio", "Cantón", "Caserío", "Reparto", "Aldea", "Comunidad", "Residencial"]
-COMMUNITY_NAMES = ["Las Margaritas", "San Jacinto", "Zacamil", "El Matazano", "Los Santos", "La Campanera", "El Centro",
-                   "Tutunichapa", "San Antonio", "La Esperanza", "El Progreso", "Santa Lucía", "Las Brisas", "El Carmen",
-                   "Nueva Jerusalén", "La Cuchilla", "Villa Nueva", "El Milagro", "Los Pinos", "San José", "La Fortuna",
-                   "Monte Verde", "La Primavera", "El Paraíso", "San Miguelito", "Los Almendros", "Las Flores",
-                   "El Bosque", "Kennedy", "Buenos Aires"]
 ORG_PREFIXES = ["Fundación", "Asociación", "Red", "Centro", "Iniciativa", "Movimiento", "Alianza", "Proyecto"]
 ORG_WORDS = ["Senderos", "Caminos", "Jóvenes Adelante", "Esperanza", "Paz y Futuro", "Oportunidades", "Nuevo Amanecer",
              "Puentes", "Semillas", "Horizontes", "Manos Unidas", "Vida Plena", "Convivencia", "Raíces", "Brújula"]
@@ -116,8 +99,6 @@ KIND_LEVELS = {"outreach_center": "primary", "school_based": "primary", "sports_
 # Where the cases of the data set stand (shares of all youth).
 STATUS_MIX = {"referred": 0.07, "screened": 0.06, "enrolled": 0.05, "active": 0.38, "completed": 0.20,
               "dropped": 0.13, "transferred": 0.04, "closed": 0.07}
-EXIT_REASONS = {"completed": ["plan_completed"], "dropped": ["lost_contact", "declined", "moved_away"],
-                "transferred": ["other_program"], "closed": ["moved_away", "aged_out", "detained", "other"]}
 # How many earlier (ended) enrollments a youth who was ever enrolled has.
 EARLIER_ENROLLMENTS = ([0] * 45) + ([1] * 35) + ([2] * 15) + ([3] * 5)
 
@@ -128,39 +109,6 @@ SESSION_DAYS = 548
 # Kinds of the sessions not given by a G.R.E.A.T. class (those add ~15,000 lessons): overall a third are lessons.
 SESSION_KINDS = {"great_lesson": 0.12, "community_meeting": 0.30, "school_visit": 0.18, "sports_cultural": 0.17,
                  "family_visit": 0.08, "security_council": 0.09, "other": 0.06}
-# kind -> (head-count range, weights of the age bands under_12 .. age_25_plus, local hours)
-HEADCOUNTS = {
-    "elementary": ((18, 40), (0.85, 0.15, 0, 0, 0), (7, 8, 9, 10, 13, 14)),
-    "middle": ((20, 42), (0.04, 0.74, 0.22, 0, 0), (7, 8, 9, 10, 13, 14)),
-    "community_meeting": ((15, 120), (0.05, 0.1, 0.15, 0.2, 0.5), (9, 10, 14, 15, 16, 17, 18)),
-    "school_visit": ((40, 320), (0.25, 0.4, 0.35, 0, 0), (7, 8, 9, 10, 13, 14)),
-    "sports_cultural": ((30, 250), (0.15, 0.3, 0.3, 0.15, 0.1), (8, 9, 15, 16, 17)),
-    "family_visit": ((2, 9), (0.2, 0.15, 0.15, 0.1, 0.4), (9, 10, 11, 14, 15, 16)),
-    "security_council": ((6, 25), (0, 0, 0.05, 0.15, 0.8), (9, 10, 17, 18)),
-    "other": ((10, 80), (0.1, 0.2, 0.2, 0.2, 0.3), (9, 10, 14, 15, 16)),
-}
-VENUE_OF = {"community_meeting": ("community_center", "community_center", "church", "other"),
-            "sports_cultural": ("sports_field", "sports_field", "community_center"), "family_visit": ("other",),
-            "security_council": ("community_center", "other"), "other": ("community_center", "church", "other")}
-TOPICS = {"community_meeting": ["Seguridad en el barrio", "Prevención de la violencia", "Convivencia comunitaria",
-                                "Alumbrado y espacios públicos", "Denuncia ciudadana"],
-          "school_visit": ["Convivencia escolar", "Prevención del consumo de drogas", "Acoso escolar",
-                           "Uso seguro de redes sociales", "Derechos y deberes"],
-          "sports_cultural": ["Torneo de fútbol", "Festival cultural", "Noche de cine", "Carrera por la paz",
-                              "Torneo de baloncesto"],
-          "family_visit": ["Seguimiento familiar", "Orientación a madres y padres"],
-          "security_council": ["Plan municipal de prevención", "Mapa de riesgos", "Seguimiento de acuerdos"],
-          "other": ["Jornada de limpieza", "Feria de prevención", "Charla vocacional"]}
-SCHOOL_KINDS = ["Centro Escolar", "Escuela Oficial Rural Mixta", "Instituto Nacional", "Complejo Educativo",
-                "Escuela Urbana Mixta", "Centro de Educación Básica"]
-SCHOOL_NAMES = ["República de Chile", "Francisco Morazán", "José Martí", "Gabriela Mistral", "Rubén Darío",
-                "Alberto Masferrer", "Juan Santamaría", "Justo Rufino Barrios", "Miguel de Cervantes", "Simón Bolívar",
-                "Lempira", "Benito Juárez", "Dr. Belisario Porras", "Prudencia Ayala", "Salarrué"]
-CANCEL_REASONS = ["Lluvia fuerte", "Suspensión de clases", "Sin transporte de la unidad", "Situación de seguridad en la zona",
-                  "El local no estaba disponible", "Convocatoria a otra actividad institucional"]
-SESSION_NOTES = ["Se entregaron materiales del programa.", "Asistió la dirección del centro escolar.",
-                 "Asistencia menor por la lluvia.", "Se acordó la próxima actividad con la directiva comunal.",
-                 "Participaron madres y padres de familia.", "Hubo que cambiar de local a última hora."]
 
 COLUMNS = {
     "organizations": ("id", "name", "kind", "country_code", "active", "version"),
@@ -204,15 +152,6 @@ BULK_TABLES = ("users", "user_scopes", "youth", "consents", "screenings", "enrol
                "session_attendance")
 
 
-def at(day: date, rng: random.Random) -> datetime:
-    """A working-hours moment of a day, in UTC (Central America is UTC-6)."""
-    return datetime(day.year, day.month, day.day, rng.randint(14, 23), rng.randint(0, 59), rng.randint(0, 59), tzinfo=UTC)
-
-
-def zipf_weights(n: int, exponent: float) -> list[float]:
-    return [1 / (rank ** exponent) for rank in range(1, n + 1)]
-
-
 class Timer:
     def __init__(self) -> None:
         self.rows: list[tuple[str, float, int | None]] = []
@@ -235,6 +174,7 @@ class Plan:
 
     def __init__(self, rng: random.Random, today: date, keys, instrument_id: int, instrument, municipalities, depts):
         self.rng, self.today, self.keys = rng, today, keys
+        self.sealer = Sealer(keys)
         self.instrument_id, self.instrument = instrument_id, instrument
         self.municipalities = municipalities  # id -> (code, name, department_id, country)
         self.depts = depts  # department id -> country
@@ -243,10 +183,10 @@ class Plan:
         self.case_codes: set[str] = set()
 
     def uid(self) -> str:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
+        return random_uid(self.rng)
 
     def seal(self, table: str, column: str, row_uid: str, value: str | None) -> bytes | None:
-        return None if value is None else seal(value, associated_data(table, column, row_uid), self.keys)
+        return self.sealer.seal(table, column, row_uid, value)
 
     # ----------------------------------------------------------------- organizations, users, programs
 
@@ -371,19 +311,8 @@ class Plan:
 
     def screening_pool(self, size: int = 3000) -> None:
         """Scored answer sets (scored by the app's own ``score``), by risk: JSON text shared between rows."""
-        rng, instrument = self.rng, self.instrument
-        top = instrument.max_answer
-        items = [item.code for item in instrument.items()]
-        self.pool: dict[str, list[tuple]] = defaultdict(list)
-        for i in range(size):
-            risk = ("low", "medium", "high")[i % 3]
-            centre = {"low": 0.2, "medium": 0.45, "high": 0.65}[risk]
-            answers = {code: min(top, max(0, round(rng.gauss(centre * top, 0.9)))) for code in items}
-            flags = {"gang_involvement": risk == "high" and rng.random() < 0.25,
-                     "justice_contact": risk != "low" and rng.random() < 0.12}
-            result = score(instrument, answers, flags)
-            self.pool[risk].append((json.dumps(answers), json.dumps(result.scale_scores), len(result.scales_at_threshold),
-                                    flags["gang_involvement"], flags["justice_contact"], result.level, result.reason))
+        self.pool = {risk: [(json.dumps(answers), json.dumps(scales), *rest) for answers, scales, *rest in scored]
+                     for risk, scored in screening_pool(self.rng, self.instrument, size).items()}
 
     def screening(self, youth_id: int, on: date, kind: str, risk: str, worker: int) -> tuple[int, str]:
         pooled = self.rng.choice(self.pool[risk])
@@ -475,7 +404,7 @@ class Plan:
         community = f"{rng.choice(COMMUNITY_KINDS)} {rng.choice(COMMUNITY_NAMES)}"
         guardian = f"{rng.choice(GIVEN_F + GIVEN_M[:10])} {family_1}" if minor or rng.random() < 0.3 else None
         contact = f"{rng.choice('2367')}{rng.randint(100, 999)}-{rng.randint(1000, 9999)}" if guardian else None
-        keys = name_keys(given, family_1, family_2)
+        keys = self.sealer.name_keys(given, family_1, family_2)
         row_uid = self.uid()
         country = self.municipalities[mid][3]
         code = self.case_code(country)
@@ -584,7 +513,7 @@ class Plan:
             seal_("youth", "family_name_2", row_uid, family_2), seal_("youth", "birth_date", row_uid, born.isoformat()),
             seal_("youth", "community", row_uid, community), seal_("youth", "guardian_name", row_uid, guardian),
             seal_("youth", "guardian_contact", row_uid, contact),
-            keys.given, keys.family_1, keys.family_2, keys.short, keys.full, birth_key(born.isoformat()), born.year,
+            keys.given, keys.family_1, keys.family_2, keys.short, keys.full, self.sealer.birth_key(born.isoformat()), born.year,
             sex, mid, org["id"],
             rng.choices(("enrolled", "dropped_out", "never_enrolled", "finished"), (0.55, 0.35, 0.05, 0.05))[0],
             rng.choices(("not_working", "working", "seeking"), (0.65, 0.15, 0.2))[0],
@@ -722,30 +651,13 @@ class Plan:
                 + [f"Instituto Nacional de {self.municipalities[mid][1]}"]))
         return self.rng.choice(schools)
 
-    def headcounts(self, total: int, ages: tuple[float, ...]) -> tuple[int, ...]:
-        """Female, male, sex not recorded, and the five age bands: both add up to total."""
-        rng = self.rng
-        unknown = int(total * rng.random() * 0.1) if rng.random() < 0.1 else 0
-        female = min(total - unknown, round(total * rng.uniform(0.35, 0.65)))
-        bands = [int(total * w * rng.uniform(0.8, 1.2)) for w in ages]
-        top = ages.index(max(ages))
-        bands[top] += total - sum(bands)
-        i = 0
-        while bands[top] < 0:  # the noise overshot: take the excess from the other bands
-            if i != top:
-                take = min(bands[i], -bands[top])
-                bands[i] -= take
-                bands[top] += take
-            i += 1
-        return (female, total - unknown - female, unknown, *bands)
-
     def session(self, held_at: datetime, mid: int, kind: str, unit: int, total: int, ages, cancelled: bool, *,
                 curriculum: str | None = None, lesson: int | None = None, school: str | None = None,
                 cohort: int | None = None) -> None:
         """One session, pending its id. A cancelled one was recorded ahead with no head-count."""
         rng = self.rng
         row_uid = self.uid()
-        counts = (0,) * 8 if cancelled else self.headcounts(total, ages)
+        counts = (0,) * 8 if cancelled else headcounts(rng, total, ages)
         venue = "school" if school else rng.choice(VENUE_OF[kind])
         community = f"{rng.choice(COMMUNITY_KINDS)} {rng.choice(COMMUNITY_NAMES)}" \
             if rng.random() < (0.25 if school else 0.7) else None
@@ -804,17 +716,6 @@ class Plan:
                 linked = start + timedelta(seconds=int(rng.random() * window))
                 rows.append((session_id, youth_id, worker, linked if linked < now else now))
 
-@cache
-def name_keys(given: str, family_1: str, family_2: str | None) -> NameKeys:
-    """The app's own NameKeys (names repeat: computed once per combination)."""
-    return NameKeys.of(given, family_1, family_2)
-
-
-@cache
-def birth_key(iso: str) -> str:
-    return blind_index(iso)
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -851,15 +752,15 @@ def detach(cur, tables: tuple[str, ...]) -> list[str]:
 
 def copy_table(cur, table: str, rows: list[tuple]) -> list[tuple]:
     """COPY the rows; a counted table's rows get a record key 1-255 each, as the app gives
-    them (app/record_keys.py), drawn from a generator seeded by the table and its rows."""
+    them (app/record_keys.py), from ``seeded_record_keys``."""
     columns = COLUMNS[table]
     keyed = table in KEYED_TABLES
     if keyed:
         columns = (*columns, "record_key")
-        keys = random.Random(f"record-keys:{table}:{len(rows)}")  # nosec B311 - a benchmark data set
+        keys = seeded_record_keys(table, len(rows))
     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row((*row, keys.randint(1, 255)) if keyed else row)
+            copy.write_row((*row, next(keys)) if keyed else row)
     return rows
 
 

@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "user.update": _l("User edited"),
     "user.role_change": _l("Role changed"),
     "user.scope_change": _l("Scope changed"),
+    "demo.population": _l("Demo population loaded"),
     "user.deactivate": _l("User deactivated"),
     "user.reactivate": _l("User reactivated"),
     "user.password_reset": _l("Temporary password issued"),

@@ -1,5 +1,8 @@
-"""`flask demo load`: demo organizations and accounts (idempotent; never in
-production). Later features add youth, sessions and outcomes here."""
+"""`flask demo load`: demo organizations, accounts, about 60 hand-built cases
+and 150 sessions (app/demo/youth.py, sessions.py), and on top of them the
+generated demo population of about 2,000 youth (app/demo/population.py).
+Idempotent; never in production. The tests' template database loads the
+hand-built layer only (`load_demo()`)."""
 
 import sys
 
@@ -42,8 +45,11 @@ ACCOUNTS = [
 ]
 
 
-def load_demo() -> list[str]:
-    """Create what is missing; returns the usernames created."""
+def load_demo(population: bool = False) -> list[str]:
+    """Create what is missing; returns the usernames created. The hand-built
+    layer always; the generated demo population (about 2,000 youth over
+    thirteen municipalities) only with `population` (`flask demo load` asks
+    for it; the tests, which rely on the hand-built cases, do not)."""
     if db.session.scalar(select(Municipality.id).limit(1)) is None:
         load(DEFAULT_FILE.read_text(encoding="utf-8"))
     orgs = {}
@@ -77,16 +83,20 @@ def load_demo() -> list[str]:
 
     load_demo_sessions(today())
     db.session.flush()
+    if population:
+        from app.demo.population import load_population
+
+        load_population(today())
     return created
 
 
 @demo_cli.command("load")
 def load_command():
-    """Load the demo organizations and accounts (idempotent)."""
+    """Load the demo organizations, accounts, cases and population (idempotent)."""
     if not current_app.config.get("ALLOW_DEMO"):
         click.echo("Demo data is never loaded in production.", err=True)
         sys.exit(1)
-    created = load_demo()
+    created = load_demo(population=True)
     db.session.commit()
     click.echo(f"Demo data ready ({len(created)} accounts created).")
     click.echo(f"Demo accounts (password {current_app.config['DEMO_PASSWORD']}):")
